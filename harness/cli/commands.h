@@ -1,0 +1,9 @@
+/* The stubcompat subcommands. Each takes argc/argv starting at its own name
+ * and returns the process exit status: 0 success, 1 a check failed, 2 usage
+ * or input error. */
+#pragma once
+
+#define EXIT_CHECK_FAILED 1
+#define EXIT_USAGE 2
+
+int cmd_serve(int argc, char **argv);

@@ -1,0 +1,44 @@
+/* stubcompat: which stub resolvers fail to resolve your names, and why. */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/cli/commands.h"
+
+static const struct {
+        const char *name;
+        int (*run)(int, char **);
+        const char *summary;
+} commands[] = {
+        { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "usage: stubcompat <command> [options]\n\ncommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\n'stubcompat <command> --help' shows a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+                printf("stubcompat 0.1.0\n");
+                return 0;
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(argv[1], commands[i].name) == 0)
+                        return commands[i].run(argc - 1, argv + 1);
+        fprintf(stderr, "stubcompat: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+}

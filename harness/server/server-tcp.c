@@ -1,0 +1,235 @@
+/* TCP side of the fake server: length-prefixed queries answered in order on
+ * each connection (glibc sends A and AAAA back to back on one), with the
+ * point's tcp= behaviour. */
+#include "harness/server/server-internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#define SPLIT_CHUNK 64
+#define SPLIT_GAP_US 2000
+
+struct server_conn {
+        struct server_conn *prev, *next;
+        struct server *s;
+        struct bufferevent *bev;
+        char peer[64];
+        struct event *timer;          /* delay_ms and split writes */
+        struct evbuffer *out;         /* the framed reply waiting for the timer */
+        size_t split_sent;            /* bytes of out's frame written so far */
+        bool busy;                    /* a reply is in progress: reading paused */
+};
+
+static void conn_free(struct server_conn *c)
+{
+        struct server *s = c->s;
+        if (c->prev)
+                c->prev->next = c->next;
+        else
+                s->conns = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        s->nconns--;
+        if (c->timer)
+                event_free(c->timer);
+        if (c->out)
+                evbuffer_free(c->out);
+        bufferevent_free(c->bev);
+        free(c);
+}
+
+static void conn_process(struct server_conn *c);
+
+/* Writes the next piece of a split reply: the 2-byte prefix alone, then the
+ * message in chunks of SPLIT_CHUNK bytes, each after a short pause. */
+static void conn_split_step(struct server_conn *c)
+{
+        size_t left = evbuffer_get_length(c->out);
+        size_t n = c->split_sent == 0 ? 2 : (left < SPLIT_CHUNK ? left : SPLIT_CHUNK);
+        struct timeval gap = { 0, SPLIT_GAP_US };
+
+        if (n > left)
+                n = left;
+        bufferevent_write(c->bev, evbuffer_pullup(c->out, (ssize_t)n), n);
+        evbuffer_drain(c->out, n);
+        c->split_sent += n;
+        if (evbuffer_get_length(c->out) > 0) {
+                evtimer_add(c->timer, &gap);
+                return;
+        }
+        c->split_sent = 0;
+        c->busy = false;
+        bufferevent_enable(c->bev, EV_READ);
+        conn_process(c);
+}
+
+static void conn_timer(evutil_socket_t fd, short what, void *arg)
+{
+        struct server_conn *c = arg;
+        (void)fd; (void)what;
+        if (c->s->pt->params.tcp == TCP_MODE_SPLIT) {
+                conn_split_step(c);
+                return;
+        }
+        bufferevent_write_buffer(c->bev, c->out);
+        c->busy = false;
+        bufferevent_enable(c->bev, EV_READ);
+        conn_process(c);
+}
+
+/* Sends or schedules one framed reply. */
+static void conn_reply(struct server_conn *c, const uint8_t *msg, size_t len)
+{
+        const struct point_params *p = &c->s->pt->params;
+        uint8_t prefix[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+
+        if (p->tcp != TCP_MODE_SPLIT && p->delay_ms == 0) {
+                bufferevent_write(c->bev, prefix, 2);
+                bufferevent_write(c->bev, msg, len);
+                return;
+        }
+        evbuffer_add(c->out, prefix, 2);
+        evbuffer_add(c->out, msg, len);
+        c->busy = true;
+        bufferevent_disable(c->bev, EV_READ);
+        struct timeval tv = { p->delay_ms / 1000, (p->delay_ms % 1000) * 1000 };
+        evtimer_add(c->timer, &tv);
+}
+
+/* Handles every complete query in the input, in order. Returns after freeing
+ * the connection when the behaviour closes it. */
+static void conn_process(struct server_conn *c)
+{
+        struct server *s = c->s;
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+
+        while (!c->busy) {
+                uint8_t prefix[2];
+                if (evbuffer_copyout(in, prefix, 2) < 2)
+                        return;
+                size_t len = (size_t)prefix[0] << 8 | prefix[1];
+                if (evbuffer_get_length(in) < len + 2)
+                        return;
+                evbuffer_drain(in, 2);
+                uint8_t *q = evbuffer_pullup(in, (ssize_t)len);
+                struct server_exchange x = { 0 };
+                size_t n = server_handle_query(s->pt, q ? q : prefix, len, TRANSPORT_TCP, s->reply,
+                                               sizeof(s->reply), &x);
+                evbuffer_drain(in, len);
+                snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
+                switch (s->pt->params.tcp) {
+                case TCP_MODE_BLACKHOLE:
+                        x.note = "tcp=blackhole";
+                        server_note_exchange(s, &x);
+                        continue;
+                case TCP_MODE_CLOSE:
+                        x.note = "tcp=close";
+                        server_note_exchange(s, &x);
+                        conn_free(c);
+                        return;
+                default:
+                        break;
+                }
+                if (n > 0) {
+                        x.sent = true;
+                        conn_reply(c, s->reply, n);
+                }
+                server_note_exchange(s, &x);
+        }
+}
+
+static void conn_read(struct bufferevent *bev, void *arg)
+{
+        (void)bev;
+        conn_process(arg);
+}
+
+static void conn_event(struct bufferevent *bev, short what, void *arg)
+{
+        (void)bev;
+        if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+                conn_free(arg);
+}
+
+static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                       int salen, void *arg)
+{
+        struct server *s = arg;
+        struct server_conn *c;
+        struct timeval idle = { s->cfg.tcp_idle_ms / 1000, (s->cfg.tcp_idle_ms % 1000) * 1000 };
+        char host[INET6_ADDRSTRLEN] = "?";
+        int one = 1;
+        (void)l; (void)salen;
+
+        s->stats.tcp_connections++;
+        if (s->nconns >= s->cfg.tcp_max_conns || !(c = calloc(1, sizeof(*c)))) {
+                close(fd);
+                return;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        c->s = s;
+        c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+        c->timer = evtimer_new(s->base, conn_timer, c);
+        c->out = evbuffer_new();
+        if (!c->bev || !c->timer || !c->out) {
+                if (c->bev)
+                        bufferevent_free(c->bev);
+                else
+                        close(fd);
+                if (c->timer)
+                        event_free(c->timer);
+                if (c->out)
+                        evbuffer_free(c->out);
+                free(c);
+                return;
+        }
+        if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr, host, sizeof(host));
+        else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof(host));
+        snprintf(c->peer, sizeof(c->peer), "%s:%u", host,
+                 ntohs(sa->sa_family == AF_INET ? ((struct sockaddr_in *)sa)->sin_port
+                                                : ((struct sockaddr_in6 *)sa)->sin6_port));
+        c->next = s->conns;
+        if (s->conns)
+                s->conns->prev = c;
+        s->conns = c;
+        s->nconns++;
+        bufferevent_setcb(c->bev, conn_read, NULL, conn_event, c);
+        bufferevent_set_timeouts(c->bev, &idle, NULL);
+        bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+int server_tcp_start(struct server *s, char *err, size_t errlen)
+{
+        if (s->pt->params.tcp == TCP_MODE_REFUSE)
+                return 0;  /* bound but not listening: the kernel refuses connections */
+        s->listener = evconnlistener_new(s->base, tcp_accept, s,
+                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128, s->tcp_fd);
+        if (!s->listener) {
+                snprintf(err, errlen, "%s:%u: cannot listen on TCP", s->address, s->port);
+                return -1;
+        }
+        s->tcp_fd = -1;  /* owned by the listener now */
+        return 0;
+}
+
+void server_tcp_stop(struct server *s)
+{
+        while (s->conns)
+                conn_free(s->conns);
+        if (s->listener)
+                evconnlistener_free(s->listener);
+        s->listener = NULL;
+        if (s->tcp_fd >= 0)
+                close(s->tcp_fd);
+        s->tcp_fd = -1;
+}

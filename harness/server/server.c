@@ -1,0 +1,355 @@
+#include "harness/server/server-internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "harness/server/query.h"
+#include "harness/wire/reader.h"
+
+/* A UDP reply held back by delay_ms. */
+struct pending_reply {
+        struct pending_reply *next;
+        struct server *s;
+        struct event *ev;
+        struct sockaddr_storage peer;
+        socklen_t peer_len;
+        size_t len;
+        uint8_t data[];
+};
+
+bool server_address_is_loopback(const char *address)
+{
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET, address, &a4) == 1)
+                return (ntohl(a4.s_addr) >> 24) == 127;
+        if (inet_pton(AF_INET6, address, &a6) == 1)
+                return IN6_IS_ADDR_LOOPBACK(&a6);
+        return false;
+}
+
+static void format_peer(const struct sockaddr *sa, char *buf, size_t len)
+{
+        char host[INET6_ADDRSTRLEN] = "?";
+        unsigned port = 0;
+        if (sa->sa_family == AF_INET) {
+                const struct sockaddr_in *in = (const void *)sa;
+                inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+                port = ntohs(in->sin_port);
+        } else if (sa->sa_family == AF_INET6) {
+                const struct sockaddr_in6 *in6 = (const void *)sa;
+                inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+                port = ntohs(in6->sin6_port);
+        }
+        snprintf(buf, len, "%s:%u", host, port);
+}
+
+void server_note_exchange(struct server *s, const struct server_exchange *x)
+{
+        s->stats.queries[x->transport]++;
+        s->stats.last_edns = x->edns;
+        if (x->sent) {
+                s->stats.replies[x->transport]++;
+                s->stats.bytes[x->transport] = x->reply_bytes;
+                if (x->tc)
+                        s->stats.tc_sent++;
+        } else {
+                s->stats.dropped++;
+        }
+        if (x->rcode == DNS_RCODE_FORMERR && x->qname[0] == '\0')
+                s->stats.malformed++;
+        if (s->observer)
+                s->observer(s->observer_arg, x);
+}
+
+size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, enum transport t,
+                           uint8_t *out, size_t cap, struct server_exchange *x)
+{
+        struct query_info q;
+        struct render_result res;
+        enum query_status st = query_parse(query, len, &q);
+        size_t n = 0;
+
+        x->transport = t;
+        x->query_bytes = len;
+        x->edns = q.has_opt ? q.opt_size : -1;
+        x->rcode = -1;
+        x->qtype = q.qtype;
+        if (q.qname_len)
+                wire_name_to_text(q.qname, q.qname_len, x->qname, sizeof(x->qname));
+        switch (st) {
+        case QUERY_DROP:
+                x->note = "unanswerable query dropped";
+                return 0;
+        case QUERY_FORMERR:
+                q.question_len = 0;
+                x->qname[0] = '\0';
+                n = render_bare(&pt->params, &q, DNS_RCODE_FORMERR, out, cap, &res);
+                break;
+        case QUERY_NOTIMP:
+                q.question_len = 0;
+                n = render_bare(&pt->params, &q, DNS_RCODE_NOTIMP, out, cap, &res);
+                break;
+        case QUERY_OK: {
+                const struct answer *a = point_answer(pt, q.qname, q.qname_len, q.qtype);
+                if (!a) {
+                        n = render_bare(&pt->params, &q, DNS_RCODE_SERVFAIL, out, cap, &res);
+                        x->note = "out of memory";
+                        break;
+                }
+                n = render_reply(a, &pt->params, &q, t, out, cap, &res);
+                if (res.truncated)
+                        x->note = truncation_to_string(pt->params.truncation);
+                break;
+        }
+        default:
+                return 0;
+        }
+        x->reply_bytes = n;
+        x->tc = res.tc;
+        x->records = res.records;
+        x->rcode = res.rcode;
+        return n;
+}
+
+static void pending_fire(evutil_socket_t fd, short what, void *arg)
+{
+        struct pending_reply *p = arg, **pp;
+        struct server *s = p->s;
+        (void)fd; (void)what;
+        sendto(s->udp_fd, p->data, p->len, 0, (struct sockaddr *)&p->peer, p->peer_len);
+        for (pp = &s->pending; *pp; pp = &(*pp)->next)
+                if (*pp == p) {
+                        *pp = p->next;
+                        break;
+                }
+        event_free(p->ev);
+        free(p);
+}
+
+static void udp_send_later(struct server *s, const struct sockaddr_storage *peer, socklen_t plen,
+                           const uint8_t *data, size_t len)
+{
+        struct pending_reply *p = malloc(sizeof(*p) + len);
+        struct timeval tv = { s->pt->params.delay_ms / 1000, (s->pt->params.delay_ms % 1000) * 1000 };
+        if (!p)
+                return;
+        p->s = s;
+        p->peer = *peer;
+        p->peer_len = plen;
+        p->len = len;
+        memcpy(p->data, data, len);
+        p->ev = evtimer_new(s->base, pending_fire, p);
+        if (!p->ev) {
+                free(p);
+                return;
+        }
+        p->next = s->pending;
+        s->pending = p;
+        evtimer_add(p->ev, &tv);
+}
+
+/* One datagram: parse, render, then the network path decides its fate. */
+static void udp_handle(struct server *s, const uint8_t *buf, size_t len,
+                       const struct sockaddr_storage *peer, socklen_t plen)
+{
+        struct server_exchange x = { 0 };
+        const struct point_params *p = &s->pt->params;
+        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, s->reply, sizeof(s->reply), &x);
+
+        format_peer((const struct sockaddr *)peer, x.peer, sizeof(x.peer));
+        s->udp_seen++;
+        if (n > 0 && s->udp_seen <= (unsigned)p->drop_first) {
+                x.note = "drop_first";
+                n = 0;
+        } else if (n > 0 && p->udp_drop_above > 0 && n > (size_t)p->udp_drop_above) {
+                x.note = "udp_drop_above";
+                n = 0;
+        }
+        if (n > 0) {
+                x.sent = true;
+                if (p->delay_ms > 0)
+                        udp_send_later(s, peer, plen, s->reply, n);
+                else
+                        sendto(s->udp_fd, s->reply, n, 0, (const struct sockaddr *)peer, plen);
+        }
+        server_note_exchange(s, &x);
+}
+
+static void udp_readable(evutil_socket_t fd, short what, void *arg)
+{
+        struct server *s = arg;
+        uint8_t buf[65536];
+        (void)what;
+        for (int i = 0; i < 64; i++) {
+                struct sockaddr_storage peer;
+                socklen_t plen = sizeof(peer);
+                ssize_t got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
+                if (got < 0)
+                        return;  /* EAGAIN, or an ICMP error from an earlier send */
+                udp_handle(s, buf, (size_t)got, &peer, plen);
+        }
+}
+
+static int parse_address(const char *address, uint16_t port, struct sockaddr_storage *ss,
+                         socklen_t *len)
+{
+        struct sockaddr_in *in = (void *)ss;
+        struct sockaddr_in6 *in6 = (void *)ss;
+        memset(ss, 0, sizeof(*ss));
+        if (inet_pton(AF_INET, address, &in->sin_addr) == 1) {
+                in->sin_family = AF_INET;
+                in->sin_port = htons(port);
+                *len = sizeof(*in);
+                return 0;
+        }
+        if (inet_pton(AF_INET6, address, &in6->sin6_addr) == 1) {
+                in6->sin6_family = AF_INET6;
+                in6->sin6_port = htons(port);
+                *len = sizeof(*in6);
+                return 0;
+        }
+        return -1;
+}
+
+static int open_socket(int type, const struct sockaddr_storage *ss, socklen_t len)
+{
+        int one = 1;
+        int fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -1;
+        if (type == SOCK_STREAM)
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (const struct sockaddr *)ss, len) < 0) {
+                int e = errno;
+                close(fd);
+                errno = e;
+                return -1;
+        }
+        return fd;
+}
+
+/* Binds UDP and TCP to the same port; with port 0 retries until the
+ * kernel's UDP choice is also free for TCP. */
+static int server_bind(struct server *s, char *err, size_t errlen)
+{
+        struct sockaddr_storage ss;
+        socklen_t len;
+
+        if (parse_address(s->address, s->cfg.port, &ss, &len) < 0) {
+                snprintf(err, errlen, "%s: not a numeric IPv4 or IPv6 address", s->address);
+                return -1;
+        }
+        for (int attempt = 0; attempt < 32; attempt++) {
+                s->udp_fd = open_socket(SOCK_DGRAM, &ss, len);
+                if (s->udp_fd < 0)
+                        break;
+                struct sockaddr_storage got;
+                socklen_t glen = sizeof(got);
+                getsockname(s->udp_fd, (struct sockaddr *)&got, &glen);
+                s->port = ntohs(got.ss_family == AF_INET ? ((struct sockaddr_in *)&got)->sin_port
+                                                         : ((struct sockaddr_in6 *)&got)->sin6_port);
+                struct sockaddr_storage tss = got;
+                s->tcp_fd = open_socket(SOCK_STREAM, &tss, glen);
+                if (s->tcp_fd >= 0)
+                        return 0;
+                int e = errno;
+                close(s->udp_fd);
+                s->udp_fd = -1;
+                errno = e;
+                if (s->cfg.port != 0)
+                        break;
+        }
+        snprintf(err, errlen, "%s:%u: %s", s->address, s->cfg.port, strerror(errno));
+        return -1;
+}
+
+struct server *server_new(struct event_base *base, const struct server_config *cfg,
+                          struct point *pt, char *err, size_t errlen)
+{
+        struct server *s = calloc(1, sizeof(*s));
+
+        if (!s) {
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+        }
+        s->base = base;
+        s->pt = pt;
+        s->cfg = *cfg;
+        s->udp_fd = s->tcp_fd = -1;
+        s->stats.last_edns = -1;
+        if (!s->cfg.tcp_idle_ms)
+                s->cfg.tcp_idle_ms = 10000;
+        if (!s->cfg.tcp_max_conns)
+                s->cfg.tcp_max_conns = 1024;
+        snprintf(s->address, sizeof(s->address), "%s", cfg->address ? cfg->address : "127.0.0.1");
+        if (!cfg->allow_any_address && !server_address_is_loopback(s->address)) {
+                snprintf(err, errlen, "%s: not a loopback address (use --listen to allow it)",
+                         s->address);
+                goto fail;
+        }
+        if (server_bind(s, err, errlen) < 0)
+                goto fail;
+        s->udp_ev = event_new(base, s->udp_fd, EV_READ | EV_PERSIST, udp_readable, s);
+        if (!s->udp_ev || event_add(s->udp_ev, NULL) < 0) {
+                snprintf(err, errlen, "cannot register the UDP socket");
+                goto fail;
+        }
+        if (server_tcp_start(s, err, errlen) < 0)
+                goto fail;
+        return s;
+fail:
+        server_free(s);
+        return NULL;
+}
+
+void server_free(struct server *s)
+{
+        if (!s)
+                return;
+        server_tcp_stop(s);
+        while (s->pending) {
+                struct pending_reply *p = s->pending;
+                s->pending = p->next;
+                event_free(p->ev);
+                free(p);
+        }
+        if (s->udp_ev)
+                event_free(s->udp_ev);
+        if (s->udp_fd >= 0)
+                close(s->udp_fd);
+        free(s);
+}
+
+uint16_t server_port(const struct server *s)
+{
+        return s->port;
+}
+
+const char *server_address(const struct server *s)
+{
+        return s->address;
+}
+
+void server_set_observer(struct server *s, server_exchange_cb cb, void *arg)
+{
+        s->observer = cb;
+        s->observer_arg = arg;
+}
+
+const struct server_stats *server_stats(const struct server *s)
+{
+        return &s->stats;
+}
+
+void server_reset_stats(struct server *s)
+{
+        memset(&s->stats, 0, sizeof(s->stats));
+        s->stats.last_edns = -1;
+}

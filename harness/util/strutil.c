@@ -1,0 +1,152 @@
+#include "harness/util/strutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void str_trim(char *s)
+{
+        size_t n = strlen(s), b = 0;
+        while (n > 0 && isspace((unsigned char)s[n - 1]))
+                s[--n] = '\0';
+        while (b < n && isspace((unsigned char)s[b]))
+                b++;
+        if (b)
+                memmove(s, s + b, n - b + 1);
+}
+
+void str_strip_comment(char *s)
+{
+        int quoted = 0;
+        for (char *p = s; *p; p++) {
+                if (*p == '\\' && p[1]) {
+                        p++;
+                } else if (*p == '"') {
+                        quoted = !quoted;
+                } else if (*p == '#' && !quoted && (p == s || isspace((unsigned char)p[-1]))) {
+                        *p = '\0';
+                        return;
+                }
+        }
+}
+
+int strv_push(char ***v, size_t *n, const char *s)
+{
+        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+        if (!nv)
+                return -1;
+        *v = nv;
+        nv[*n] = strdup(s);
+        if (!nv[*n])
+                return -1;
+        (*n)++;
+        return 0;
+}
+
+void strv_free(char **v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+int file_read_all(const char *path, char **out, size_t *len, char *err, size_t errlen)
+{
+        FILE *f = fopen(path, "rb");
+        char *buf = NULL;
+        size_t n = 0, cap = 0;
+        int ret = -1;
+
+        *out = NULL;
+        if (!f) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                return -1;
+        }
+        for (;;) {
+                if (cap - n < 4096) {
+                        cap = cap ? cap * 2 : 8192;
+                        if (cap > (size_t)256 << 20) {
+                                snprintf(err, errlen, "%s: file too large", path);
+                                goto cleanup;
+                        }
+                        char *nb = realloc(buf, cap + 1);
+                        if (!nb) {
+                                snprintf(err, errlen, "%s: out of memory", path);
+                                goto cleanup;
+                        }
+                        buf = nb;
+                }
+                size_t got = fread(buf + n, 1, cap - n, f);
+                n += got;
+                if (got == 0)
+                        break;
+        }
+        if (ferror(f)) {
+                snprintf(err, errlen, "%s: read error", path);
+                goto cleanup;
+        }
+        buf[n] = '\0';
+        *out = buf;
+        buf = NULL;
+        if (len)
+                *len = n;
+        ret = 0;
+cleanup:
+        free(buf);
+        fclose(f);
+        return ret;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+        char tmp[4096];
+        int fd = -1, ret = -1;
+        const char *p = data;
+
+        if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
+                snprintf(err, errlen, "%s: path too long", path);
+                return -1;
+        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                return -1;
+        }
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        snprintf(err, errlen, "%s: %s", tmp, w < 0 ? strerror(errno) : "short write");
+                        goto cleanup;
+                }
+                p += w;
+                len -= (size_t)w;
+        }
+        if (fsync(fd) < 0) {
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                goto cleanup;
+        }
+        if (close(fd) < 0) {
+                fd = -1;
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                goto cleanup;
+        }
+        fd = -1;
+        if (rename(tmp, path) < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                goto cleanup;
+        }
+        ret = 0;
+cleanup:
+        if (fd >= 0)
+                close(fd);
+        if (ret < 0)
+                unlink(tmp);
+        return ret;
+}

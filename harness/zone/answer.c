@@ -1,0 +1,197 @@
+#include "harness/zone/answer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/wire/writer.h"
+
+#define ANSWER_BUF_MAX 65535
+
+struct build {
+        const struct zone *z;
+        struct answer *a;
+        struct wire_writer w;
+        size_t *ends;
+        size_t nends;
+};
+
+static int build_rr(struct build *b, const struct zone_rr *rr)
+{
+        size_t *n;
+        wire_write_rr(&b->w, rr->owner, rr->owner_len, rr->type, rr->class_, rr->ttl, rr->rdata,
+                      rr->rdlen);
+        if (wire_writer_status(&b->w) < 0)
+                return -1;
+        n = realloc(b->ends, (b->nends + 1) * sizeof(*n));
+        if (!n)
+                return -1;
+        b->ends = n;
+        b->ends[b->nends++] = b->w.len;
+        return 0;
+}
+
+static int add_address(struct answer *a, const struct zone_rr *rr)
+{
+        uint8_t (*n)[16];
+        if (rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_AAAA)
+                return 0;
+        n = realloc(a->addrs, (a->naddrs + 1) * sizeof(*n));
+        if (!n)
+                return -1;
+        a->addrs = n;
+        memset(a->addrs[a->naddrs], 0, 16);
+        memcpy(a->addrs[a->naddrs], rr->rdata, rr->rdlen > 16 ? 16 : rr->rdlen);
+        a->naddrs++;
+        return 0;
+}
+
+static int chain_seen(uint8_t seen[][DNS_NAME_MAX], const size_t *lens, unsigned n,
+                      const uint8_t *name, size_t len)
+{
+        for (unsigned i = 0; i < n; i++)
+                if (wire_name_equal(seen[i], lens[i], name, len))
+                        return 1;
+        return 0;
+}
+
+/* Writes the answer section. Returns the rcode, or -1 on overflow/OOM. */
+static int build_answer_section(struct build *b, uint16_t qtype)
+{
+        const struct zone *z = b->z;
+        struct answer *a = b->a;
+        uint8_t seen[ANSWER_MAX_CHAIN + 1][DNS_NAME_MAX];
+        size_t seen_len[ANSWER_MAX_CHAIN + 1];
+        unsigned hops = 0;
+        uint8_t name[DNS_NAME_MAX];
+        size_t name_len = a->qname_len;
+
+        memcpy(name, a->qname, name_len);
+        for (;;) {
+                const struct zone_rr *cname = qtype == DNS_TYPE_CNAME ? NULL
+                        : zone_find(z, name, name_len, DNS_TYPE_CNAME);
+                memcpy(seen[hops], name, name_len);
+                seen_len[hops] = name_len;
+                if (!cname)
+                        break;
+                if (build_rr(b, cname) < 0)
+                        return -1;
+                a->ancount++;
+                a->cnames++;
+                if (hops == ANSWER_MAX_CHAIN ||
+                    chain_seen(seen, seen_len, hops + 1, cname->rdata, cname->rdlen))
+                        break;  /* a loop or a chain too long: stop like a resolver would */
+                memcpy(name, cname->rdata, cname->rdlen);
+                name_len = cname->rdlen;
+                hops++;
+        }
+        memcpy(a->final_name, name, name_len);
+        a->final_len = name_len;
+        for (size_t i = 0; i < z->n; i++) {
+                const struct zone_rr *rr = &z->rrs[i];
+                if ((rr->type == qtype || (qtype == DNS_TYPE_ANY && rr->type != DNS_TYPE_CNAME)) &&
+                    wire_name_equal(rr->owner, rr->owner_len, name, name_len)) {
+                        if (build_rr(b, rr) < 0 || add_address(a, rr) < 0)
+                                return -1;
+                        a->ancount++;
+                }
+        }
+        if (a->ancount > a->cnames)
+                return DNS_RCODE_NOERROR;
+        return zone_has_name(z, name, name_len) ? DNS_RCODE_NOERROR : DNS_RCODE_NXDOMAIN;
+}
+
+struct answer *answer_build(const struct zone *z, const struct point_params *p,
+                            const uint8_t *qname, size_t qname_len, uint16_t qtype)
+{
+        struct build b = { .z = z };
+        struct answer *a = calloc(1, sizeof(*a));
+        uint8_t *buf = malloc(ANSWER_BUF_MAX);
+        struct dns_header h = { .qdcount = 1 };
+
+        if (!a || !buf || qname_len > DNS_NAME_MAX)
+                goto fail;
+        b.a = a;
+        memcpy(a->qname, qname, qname_len);
+        a->qname_len = qname_len;
+        a->qtype = qtype;
+        wire_writer_init(&b.w, buf, ANSWER_BUF_MAX, p->compression);
+        wire_write_header(&b.w, &h);
+        wire_write_question(&b.w, qname, qname_len, qtype, DNS_CLASS_IN);
+        a->question_end = b.w.len;
+        if (p->rcode != DNS_RCODE_NOERROR) {
+                a->rcode = p->rcode;
+        } else {
+                a->rcode = build_answer_section(&b, qtype);
+                if (a->rcode < 0)
+                        goto fail;
+                if (a->ancount == a->cnames) {
+                        const struct zone_rr *soa = zone_find(z, z->origin, z->origin_len, DNS_TYPE_SOA);
+                        if (soa) {
+                                if (build_rr(&b, soa) < 0)
+                                        goto fail;
+                                a->nscount = 1;
+                        }
+                }
+        }
+        wire_patch_u16(&b.w, 6, a->ancount);
+        wire_patch_u16(&b.w, 8, a->nscount);
+        if (wire_writer_status(&b.w) < 0)
+                goto fail;
+        a->len = b.w.len;
+        a->wire = realloc(buf, a->len);
+        if (!a->wire)
+                goto fail;
+        a->rr_end = b.ends;
+        a->nrr = b.nends;
+        return a;
+fail:
+        free(buf);
+        free(b.ends);
+        if (a)
+                free(a->addrs);
+        free(a);
+        return NULL;
+}
+
+void answer_free(struct answer *a)
+{
+        if (!a)
+                return;
+        free(a->wire);
+        free(a->rr_end);
+        free(a->addrs);
+        free(a);
+}
+
+const struct answer *answer_cache_get(struct answer_cache *c, const struct zone *z,
+                                      const struct point_params *p, const uint8_t *qname,
+                                      size_t qname_len, uint16_t qtype)
+{
+        struct answer *a;
+        for (size_t i = 0; i < c->n; i++)
+                if (c->items[i]->qtype == qtype &&
+                    wire_name_equal(c->items[i]->qname, c->items[i]->qname_len, qname, qname_len))
+                        return c->items[i];
+        if (c->n == c->cap) {
+                size_t cap = c->cap ? c->cap * 2 : 8;
+                struct answer **n = realloc(c->items, cap * sizeof(*n));
+                if (!n)
+                        return NULL;
+                c->items = n;
+                c->cap = cap;
+        }
+        /* An unknown name is answered from the zone's own spelling when it has one. */
+        a = answer_build(z, p, qname, qname_len, qtype);
+        if (!a)
+                return NULL;
+        c->items[c->n++] = a;
+        return a;
+}
+
+void answer_cache_clear(struct answer_cache *c)
+{
+        for (size_t i = 0; i < c->n; i++)
+                answer_free(c->items[i]);
+        free(c->items);
+        memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,56 @@
+/* The full answer a recursive resolver would hand a stub for (qname, qtype),
+ * encoded once per scenario point. Every variant the server sends (UDP at a
+ * limit, truncated, cut, TCP) is derived from these bytes by render.c, and
+ * check-zone sizes use the same encoder, so their sizes cannot disagree. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/wire/dns.h"
+#include "harness/zone/params.h"
+#include "harness/zone/zone.h"
+
+#define ANSWER_MAX_CHAIN 32
+
+struct answer {
+        uint8_t qname[DNS_NAME_MAX];
+        size_t qname_len;
+        uint16_t qtype;
+        int rcode;
+        uint8_t *wire;           /* id 0, flags 0; counts filled in */
+        size_t len;
+        size_t question_end;     /* offset after the question */
+        uint16_t ancount, nscount;
+        size_t *rr_end;          /* end offset of each record (answer, then authority) */
+        size_t nrr;
+        /* The end of the chain and the addresses of qtype held there. */
+        uint8_t final_name[DNS_NAME_MAX];
+        size_t final_len;
+        unsigned cnames;         /* CNAME records in the answer */
+        size_t naddrs;
+        uint8_t (*addrs)[16];    /* 4 used for A */
+};
+
+/* Builds the answer from the zone: follows CNAMEs inside the zone (qtype
+ * other than CNAME), then the RRset of qtype; NODATA and NXDOMAIN carry the
+ * zone's SOA in authority when it has one. p->rcode other than NOERROR gives
+ * a bare reply with that rcode. Names keep the zone's case; compression as
+ * p->compression. Returns the answer (free with answer_free), or NULL when out
+ * of memory or when the answer exceeds 65535 bytes. */
+struct answer *answer_build(const struct zone *z, const struct point_params *p,
+                            const uint8_t *qname, size_t qname_len, uint16_t qtype);
+void answer_free(struct answer *a);
+
+/* A small cache of answers by (qname, qtype), owned by one scenario point. */
+struct answer_cache {
+        struct answer **items;
+        size_t n, cap;
+};
+
+/* Returns the cached answer, building it on first use; NULL when out of memory. */
+const struct answer *answer_cache_get(struct answer_cache *c, const struct zone *z,
+                                      const struct point_params *p, const uint8_t *qname,
+                                      size_t qname_len, uint16_t qtype);
+void answer_cache_clear(struct answer_cache *c);

@@ -1,0 +1,32 @@
+/* One scenario point: concrete parameters, the zone they build, and the
+ * answers encoded from it. Shared by serve, run, check-zone and reproduce. */
+#pragma once
+
+#include <stddef.h>
+
+#include "harness/zone/answer.h"
+#include "harness/zone/params.h"
+#include "harness/zone/scenario.h"
+#include "harness/zone/zone.h"
+
+struct point {
+        size_t index;                  /* in the scenario's sweep order */
+        struct point_params params;
+        struct zone *zone;             /* owned */
+        struct answer_cache answers;
+};
+
+/* Builds point `index` of the scenario with its parameters (already overridden
+ * by the caller, e.g. --set). Returns the point, or NULL with err set. */
+struct point *point_new(const struct scenario *sc, size_t index, const struct point_params *p,
+                        char *err, size_t errlen);
+/* A point around a zone built elsewhere (check-zone, reproduce); takes ownership. */
+struct point *point_from_zone(struct zone *z, const struct point_params *p);
+void point_free(struct point *pt);
+/* The answer for (qname, qtype), built once. NULL when out of memory. */
+const struct answer *point_answer(struct point *pt, const uint8_t *qname, size_t qname_len,
+                                  uint16_t qtype);
+/* Writes "records=30 cname_depth=0 truncation=tc-empty" with the keys of the
+ * scenario's sweeps (or every key when sc is NULL). */
+void point_describe(const struct scenario *sc, const struct point_params *p, char *buf,
+                    size_t len);

@@ -1,0 +1,464 @@
+#include "harness/zone/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "harness/util/strutil.h"
+#include "harness/wire/reader.h"
+#include "harness/zone/grow.h"
+
+struct parse_state {
+        struct scenario *sc;
+        const char *path;
+        unsigned line;
+        char *err;
+        size_t errlen;
+        ldns_rdf *origin_rdf;
+        ldns_rdf *prev_rdf;
+};
+
+static int parse_fail(struct parse_state *ps, const char *fmt, ...)
+{
+        char msg[384];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        snprintf(ps->err, ps->errlen, "%s:%u: %s", ps->path, ps->line, msg);
+        return -1;
+}
+
+/* Resolves a name relative to the origin ("api" -> "api.mixpanel.com."). */
+static int parse_name(struct parse_state *ps, const char *text, uint8_t out[DNS_NAME_MAX],
+                      size_t *outlen)
+{
+        char full[1100];
+        size_t tl = strlen(text);
+
+        if (strcmp(text, "@") == 0) {
+                memcpy(out, ps->sc->origin, ps->sc->origin_len);
+                *outlen = ps->sc->origin_len;
+                return 0;
+        }
+        if (tl > 0 && text[tl - 1] == '.')
+                snprintf(full, sizeof(full), "%s", text);
+        else if (ps->sc->origin_len <= 1)
+                snprintf(full, sizeof(full), "%s.", text);
+        else {
+                char origin[1024];
+                wire_name_to_text(ps->sc->origin, ps->sc->origin_len, origin, sizeof(origin));
+                snprintf(full, sizeof(full), "%s.%s", text, origin);
+        }
+        if (wire_name_from_text(full, out, outlen) < 0)
+                return parse_fail(ps, "'%s' is not a valid domain name", text);
+        return 0;
+}
+
+static int directive_origin(struct parse_state *ps, char *args)
+{
+        size_t l = strlen(args);
+        if (l == 0 || args[l - 1] != '.')
+                return parse_fail(ps, "origin: expected an absolute name ending in '.', got '%s'", args);
+        if (wire_name_from_text(args, ps->sc->origin, &ps->sc->origin_len) < 0)
+                return parse_fail(ps, "origin: '%s' is not a valid domain name", args);
+        if (ps->origin_rdf)
+                ldns_rdf_deep_free(ps->origin_rdf);
+        ps->origin_rdf = ldns_dname_new_frm_str(args);
+        if (!ps->origin_rdf)
+                return parse_fail(ps, "origin: '%s' is not a valid domain name", args);
+        memcpy(ps->sc->records->origin, ps->sc->origin, ps->sc->origin_len);
+        ps->sc->records->origin_len = ps->sc->origin_len;
+        return 0;
+}
+
+static int directive_set(struct parse_state *ps, char *args)
+{
+        char *save = NULL, msg[256];
+        int any = 0;
+        for (char *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+                any = 1;
+                if (params_set_assignment(&ps->sc->defaults, tok, msg, sizeof(msg)) < 0)
+                        return parse_fail(ps, "set: %s", msg);
+        }
+        if (!any)
+                return parse_fail(ps, "set: expected key=value");
+        return 0;
+}
+
+/* Expands "1..64", "1..64/4", "a,b,c" or a mix ("1..8,16,32") into values. */
+static int expand_values(struct parse_state *ps, struct scenario_sweep *sw, char *spec)
+{
+        char *save = NULL, msg[256];
+        struct point_params scratch = ps->sc->defaults;
+
+        for (char *item = strtok_r(spec, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+                char *dots = strstr(item, "..");
+                if (dots && params_key_is_numeric(sw->key)) {
+                        long lo, hi, step = 1;
+                        char *end;
+                        *dots = '\0';
+                        errno = 0;
+                        lo = strtol(item, &end, 10);
+                        if (*item == '\0' || *end)
+                                return parse_fail(ps, "sweep %s: expected a range like 1..64, got '%s..'", sw->key, item);
+                        hi = strtol(dots + 2, &end, 10);
+                        if (end == dots + 2 || (*end && *end != '/'))
+                                return parse_fail(ps, "sweep %s: expected a range like 1..64, got '..%s'", sw->key, dots + 2);
+                        if (*end == '/') {
+                                char *e2;
+                                step = strtol(end + 1, &e2, 10);
+                                if (*e2 || step <= 0)
+                                        return parse_fail(ps, "sweep %s: expected a positive step after '/'", sw->key);
+                        }
+                        if (hi < lo || (hi - lo) / step > 100000)
+                                return parse_fail(ps, "sweep %s: range %ld..%ld is empty or too large", sw->key, lo, hi);
+                        for (long v = lo; v <= hi; v += step) {
+                                char num[32];
+                                snprintf(num, sizeof(num), "%ld", v);
+                                if (params_set(&scratch, sw->key, num, msg, sizeof(msg)) < 0)
+                                        return parse_fail(ps, "sweep: %s", msg);
+                                if (strv_push(&sw->values, &sw->nvalues, num) < 0)
+                                        return parse_fail(ps, "out of memory");
+                        }
+                        continue;
+                }
+                if (params_set(&scratch, sw->key, item, msg, sizeof(msg)) < 0)
+                        return parse_fail(ps, "sweep: %s", msg);
+                if (strv_push(&sw->values, &sw->nvalues, item) < 0)
+                        return parse_fail(ps, "out of memory");
+        }
+        if (sw->nvalues == 0)
+                return parse_fail(ps, "sweep %s: no values", sw->key);
+        return 0;
+}
+
+static int directive_sweep(struct parse_state *ps, char *args)
+{
+        struct scenario *sc = ps->sc;
+        struct scenario_sweep *sw;
+        char *eq = strchr(args, '=');
+
+        if (!eq)
+                return parse_fail(ps, "sweep: expected key=values (e.g. records=1..64)");
+        *eq = '\0';
+        str_trim(args);
+        if (!params_is_key(args))
+                return parse_fail(ps, "sweep: unknown parameter '%s'", args);
+        if (scenario_find_sweep(sc, args))
+                return parse_fail(ps, "sweep: '%s' is swept twice", args);
+        sw = realloc(sc->sweeps, (sc->nsweeps + 1) * sizeof(*sw));
+        if (!sw)
+                return parse_fail(ps, "out of memory");
+        sc->sweeps = sw;
+        sw = &sc->sweeps[sc->nsweeps++];
+        memset(sw, 0, sizeof(*sw));
+        sw->line = ps->line;
+        snprintf(sw->key, sizeof(sw->key), "%s", args);
+        char *spec = eq + 1;
+        str_trim(spec);
+        return expand_values(ps, sw, spec);
+}
+
+static int directive_rr(struct parse_state *ps, char *args)
+{
+        ldns_rr *rr = NULL;
+        ldns_buffer *buf = NULL;
+        ldns_status st;
+        int ret = -1;
+
+        st = ldns_rr_new_frm_str(&rr, args, (uint32_t)ps->sc->defaults.ttl, ps->origin_rdf,
+                                 &ps->prev_rdf);
+        if (st != LDNS_STATUS_OK) {
+                parse_fail(ps, "rr: %s in '%s'", ldns_get_errorstr_by_id(st), args);
+                goto cleanup;
+        }
+        buf = ldns_buffer_new(1024);
+        if (!buf || ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK) {
+                parse_fail(ps, "rr: cannot encode '%s'", args);
+                goto cleanup;
+        }
+        const ldns_rdf *owner = ldns_rr_owner(rr);
+        if (zone_add_parts(ps->sc->records, ldns_rdf_data(owner), ldns_rdf_size(owner),
+                           (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+                           ldns_buffer_begin(buf), ldns_buffer_position(buf)) < 0) {
+                parse_fail(ps, "rr: record too large or out of memory");
+                goto cleanup;
+        }
+        ps->sc->records->rrs[ps->sc->records->n - 1].class_ = (uint16_t)ldns_rr_get_class(rr);
+        ret = 0;
+cleanup:
+        ldns_buffer_free(buf);
+        ldns_rr_free(rr);
+        return ret;
+}
+
+/* Splits "NAME [TYPE]" and resolves both. */
+static int name_and_type(struct parse_state *ps, const char *what, char *args, uint8_t *name,
+                         size_t *name_len, int *type, int default_type, int allow_addr)
+{
+        char absolute[1100];
+        char *save = NULL;
+        char *n = strtok_r(args, " \t", &save);
+        char *t = strtok_r(NULL, " \t", &save);
+
+        if (!n)
+                return parse_fail(ps, "%s: expected a name", what);
+        if (strtok_r(NULL, " \t", &save))
+                return parse_fail(ps, "%s: expected NAME [TYPE]", what);
+        /* query names are absolute, as typed to dig; grow names follow zone-file rules */
+        if (allow_addr && n[strlen(n) - 1] != '.') {
+                snprintf(absolute, sizeof(absolute), "%s.", n);
+                n = absolute;
+        }
+        if (parse_name(ps, n, name, name_len) < 0)
+                return -1;
+        *type = default_type;
+        if (t) {
+                if (allow_addr && strcasecmp(t, "ADDR") == 0) {
+                        *type = QTYPE_ADDR;
+                } else {
+                        *type = dns_type_from_string(t);
+                        if (*type != DNS_TYPE_A && *type != DNS_TYPE_AAAA && *type != DNS_TYPE_TXT &&
+                            (allow_addr ? *type < 0 : 1))
+                                return parse_fail(ps, "%s: type '%s' is not %s", what, t,
+                                                  allow_addr ? "a record type or ADDR" : "A, AAAA or TXT");
+                }
+        }
+        return 0;
+}
+
+static int directive_grow(struct parse_state *ps, char *args)
+{
+        struct scenario *sc = ps->sc;
+        struct scenario_grow *g = realloc(sc->grows, (sc->ngrows + 1) * sizeof(*g));
+        if (!g)
+                return parse_fail(ps, "out of memory");
+        sc->grows = g;
+        g = &sc->grows[sc->ngrows];
+        memset(g, 0, sizeof(*g));
+        g->line = ps->line;
+        if (name_and_type(ps, "grow", args, g->name, &g->name_len, &g->type, 0, 0) < 0)
+                return -1;
+        sc->ngrows++;
+        return 0;
+}
+
+static int directive_query(struct parse_state *ps, char *args)
+{
+        struct scenario *sc = ps->sc;
+        struct scenario_query *q = realloc(sc->queries, (sc->nqueries + 1) * sizeof(*q));
+        char text[1024];
+        if (!q)
+                return parse_fail(ps, "out of memory");
+        sc->queries = q;
+        q = &sc->queries[sc->nqueries];
+        memset(q, 0, sizeof(*q));
+        q->line = ps->line;
+        if (name_and_type(ps, "query", args, q->name, &q->name_len, &q->qtype, DNS_TYPE_A, 1) < 0)
+                return -1;
+        wire_name_to_text(q->name, q->name_len, text, sizeof(text));
+        q->text = strdup(text);
+        if (!q->text)
+                return parse_fail(ps, "out of memory");
+        sc->nqueries++;
+        return 0;
+}
+
+static int directive_text(struct parse_state *ps, char **field, const char *what, char *args)
+{
+        if (*args == '\0')
+                return parse_fail(ps, "%s: expected text", what);
+        free(*field);
+        *field = strdup(args);
+        return *field ? 0 : parse_fail(ps, "out of memory");
+}
+
+static int parse_line(struct parse_state *ps, char *line)
+{
+        char *args;
+
+        str_strip_comment(line);
+        str_trim(line);
+        if (*line == '\0')
+                return 0;
+        args = line;
+        while (*args && !isspace((unsigned char)*args))
+                args++;
+        if (*args)
+                *args++ = '\0';
+        str_trim(args);
+
+        if (strcmp(line, "suite") == 0)
+                return directive_text(ps, &ps->sc->suite, "suite", args);
+        if (strcmp(line, "describe") == 0)
+                return directive_text(ps, &ps->sc->description, "describe", args);
+        if (strcmp(line, "origin") == 0)
+                return directive_origin(ps, args);
+        if (strcmp(line, "set") == 0)
+                return directive_set(ps, args);
+        if (strcmp(line, "sweep") == 0)
+                return directive_sweep(ps, args);
+        if (strcmp(line, "rr") == 0)
+                return directive_rr(ps, args);
+        if (strcmp(line, "grow") == 0)
+                return directive_grow(ps, args);
+        if (strcmp(line, "query") == 0)
+                return directive_query(ps, args);
+        return parse_fail(ps, "unknown directive '%s' (expected suite, describe, origin, set, "
+                          "sweep, rr, grow or query)", line);
+}
+
+static char *suite_from_path(const char *path)
+{
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        char *s = strdup(base);
+        if (s) {
+                char *dot = strrchr(s, '.');
+                if (dot && dot != s)
+                        *dot = '\0';
+        }
+        return s;
+}
+
+int scenario_parse(const char *path, const char *text, struct scenario **out, char *err,
+                   size_t errlen)
+{
+        struct parse_state ps = { .path = path, .err = err, .errlen = errlen };
+        struct scenario *sc = calloc(1, sizeof(*sc));
+        char *copy = strdup(text), *save = NULL, *p;
+        int ret = -1;
+
+        *out = NULL;
+        if (!sc || !copy) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                goto cleanup;
+        }
+        ps.sc = sc;
+        sc->path = strdup(path);
+        params_defaults(&sc->defaults);
+        sc->origin[0] = 0;
+        sc->origin_len = 1;
+        sc->records = zone_new(sc->origin, sc->origin_len);
+        ps.origin_rdf = ldns_dname_new_frm_str(".");
+        if (!sc->path || !sc->records || !ps.origin_rdf) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                goto cleanup;
+        }
+        /* strsep keeps empty lines, so line numbers stay exact */
+        p = copy;
+        for (char *line; (line = strsep(&p, "\n")) != NULL;) {
+                ps.line++;
+                (void)save;
+                if (parse_line(&ps, line) < 0)
+                        goto cleanup;
+        }
+        if (sc->nqueries == 0) {
+                snprintf(err, errlen, "%s:%u: no query lines: a scenario needs at least one "
+                         "'query NAME [TYPE]'", path, ps.line);
+                goto cleanup;
+        }
+        if (!sc->suite)
+                sc->suite = suite_from_path(path);
+        *out = sc;
+        sc = NULL;
+        ret = 0;
+cleanup:
+        if (ps.origin_rdf)
+                ldns_rdf_deep_free(ps.origin_rdf);
+        if (ps.prev_rdf)
+                ldns_rdf_deep_free(ps.prev_rdf);
+        free(copy);
+        scenario_free(sc);
+        return ret;
+}
+
+int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen)
+{
+        char *text = NULL;
+        int ret;
+
+        *out = NULL;
+        if (file_read_all(path, &text, NULL, err, errlen) < 0)
+                return -1;
+        ret = scenario_parse(path, text, out, err, errlen);
+        free(text);
+        return ret;
+}
+
+void scenario_free(struct scenario *sc)
+{
+        if (!sc)
+                return;
+        for (size_t i = 0; i < sc->nsweeps; i++)
+                strv_free(sc->sweeps[i].values, sc->sweeps[i].nvalues);
+        for (size_t i = 0; i < sc->nqueries; i++)
+                free(sc->queries[i].text);
+        free(sc->sweeps);
+        free(sc->grows);
+        free(sc->queries);
+        zone_free(sc->records);
+        free(sc->path);
+        free(sc->suite);
+        free(sc->description);
+        free(sc);
+}
+
+const struct scenario_sweep *scenario_find_sweep(const struct scenario *sc, const char *key)
+{
+        for (size_t i = 0; i < sc->nsweeps; i++)
+                if (strcmp(sc->sweeps[i].key, key) == 0)
+                        return &sc->sweeps[i];
+        return NULL;
+}
+
+size_t scenario_point_count(const struct scenario *sc)
+{
+        size_t n = 1;
+        for (size_t i = 0; i < sc->nsweeps; i++)
+                n *= sc->sweeps[i].nvalues;
+        return n;
+}
+
+void scenario_point_params(const struct scenario *sc, size_t idx, struct point_params *out)
+{
+        char msg[256];
+        *out = sc->defaults;
+        for (size_t k = sc->nsweeps; k-- > 0;) {
+                const struct scenario_sweep *sw = &sc->sweeps[k];
+                /* values were validated at load time */
+                params_set(out, sw->key, sw->values[idx % sw->nvalues], msg, sizeof(msg));
+                idx /= sw->nvalues;
+        }
+}
+
+struct zone *scenario_build_zone(const struct scenario *sc, const struct point_params *p,
+                                 char *err, size_t errlen)
+{
+        struct zone *z = zone_new(sc->origin, sc->origin_len);
+
+        if (!z)
+                goto oom;
+        for (size_t i = 0; i < sc->records->n; i++)
+                if (zone_add(z, &sc->records->rrs[i]) < 0)
+                        goto oom;
+        for (size_t g = 0; g < sc->ngrows; g++) {
+                const struct scenario_grow *gr = &sc->grows[g];
+                if (grow_rrset(z, p, (unsigned)g, gr->name, gr->name_len,
+                               gr->type ? gr->type : p->qtype, err, errlen) < 0) {
+                        zone_free(z);
+                        return NULL;
+                }
+        }
+        return z;
+oom:
+        zone_free(z);
+        snprintf(err, errlen, "out of memory building the zone");
+        return NULL;
+}
