@@ -7,3 +7,5 @@
 #define EXIT_USAGE 2
 
 int cmd_serve(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_clients(int argc, char **argv);

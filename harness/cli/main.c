@@ -9,6 +9,8 @@ static const struct {
         int (*run)(int, char **);
         const char *summary;
 } commands[] = {
+        { "run", cmd_run, "run scenario suites against the clients: compatibility matrices" },
+        { "clients", cmd_clients, "list the clients, emulated and real, and whether they can run" },
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
 };
 

@@ -241,10 +241,12 @@ static void read_rdata(struct wire_cursor *c, struct wire_rr *rr)
         case DNS_TYPE_A:
                 if (rr->rdlength != 4)
                         wire_cursor_fail(c, WIRE_ERR_RDLENGTH);
+                fixed = 4;
                 break;
         case DNS_TYPE_AAAA:
                 if (rr->rdlength != 16)
                         wire_cursor_fail(c, WIRE_ERR_RDLENGTH);
+                fixed = 16;
                 break;
         case DNS_TYPE_CNAME: case DNS_TYPE_NS: case DNS_TYPE_PTR:
                 wire_read_name(c, rr->target, &rr->target_len);

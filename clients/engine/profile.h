@@ -1,0 +1,89 @@
+/* An emulated stub resolver is data: a profile of knobs that the one engine
+ * (stub.c) runs. Profiles live in clients/profiles/NAME.profile; the knobs and
+ * their values are documented in clients/profiles/README.md. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum profile_transport {
+        PROFILE_TRANSPORT_UDP_ONLY,
+        PROFILE_TRANSPORT_UDP_THEN_TCP,
+        PROFILE_TRANSPORT_TCP_ONLY,
+        PROFILE_TRANSPORT_MAX,
+};
+
+/* A UDP datagram longer than recv-buffer (or than the advertised EDNS size). */
+enum profile_oversize {
+        PROFILE_OVERSIZE_CUT,        /* read only recv-buffer bytes, silently (musl) */
+        PROFILE_OVERSIZE_TRUNCATED,  /* treat as TC=1 (c-ares) */
+        PROFILE_OVERSIZE_DROP,       /* discard it and keep waiting (lwIP 1.4) */
+        PROFILE_OVERSIZE_MAX,
+};
+
+enum profile_tc {
+        PROFILE_TC_RETRY_TCP,        /* same query over TCP to the same server */
+        PROFILE_TC_FAIL,             /* the lookup fails */
+        PROFILE_TC_USE,              /* use what arrived (the TC bit is ignored) */
+        PROFILE_TC_USE_IF_ANSWERS,   /* use it when it has an address, else fail (uclibc-ng) */
+        PROFILE_TC_MAX,
+};
+
+enum profile_parse {
+        PROFILE_PARSE_STRICT,        /* any malformed byte: the reply is bad */
+        PROFILE_PARSE_KEEP_PARTIAL,  /* keep the records parsed before the damage */
+        PROFILE_PARSE_MAX,
+};
+
+enum profile_cname {
+        PROFILE_CNAME_FOLLOW,        /* follow the chain from the qname, in order */
+        PROFILE_CNAME_ANY_OWNER,     /* ignore owners: every A/AAAA in the answer counts */
+        PROFILE_CNAME_MAX,
+};
+
+enum profile_tcp_failure {
+        PROFILE_TCP_FAILURE_ERROR,   /* a failed TCP retry fails the lookup */
+        PROFILE_TCP_FAILURE_USE_UDP, /* fall back to the truncated UDP answer (JNDI) */
+        PROFILE_TCP_FAILURE_MAX,
+};
+
+enum profile_empty {
+        PROFILE_EMPTY_NODATA,        /* success without an address is reported as no data */
+        PROFILE_EMPTY_NXDOMAIN,      /* ... as "name not found" (musl's EAI_NONAME) */
+        PROFILE_EMPTY_MAX,
+};
+
+struct profile {
+        char name[64];
+        char stands_for[192];
+        char twin[64];
+        char source[256];
+        enum profile_transport transport;
+        int edns;                     /* advertised size; 0: no OPT */
+        int recv_buffer;              /* bytes of a datagram read */
+        enum profile_oversize oversize;
+        enum profile_tc tc;
+        enum profile_tcp_failure tcp_failure;
+        enum profile_parse parse;
+        int max_addresses;            /* 0: no limit */
+        int max_records;              /* qdcount+ancount above this: reply rejected; 0: none */
+        enum profile_cname cname;
+        int max_cname;                /* CNAMEs followed at most; more: the lookup fails */
+        bool reject_compressed_question;
+        bool glibc_lame_rule;         /* NOERROR, ancount=aa=ra=arcount=0: server is lame */
+        bool formerr_retry_plain;     /* FORMERR to an EDNS query: resend without OPT */
+        bool fail_on_rcode_error;     /* SERVFAIL/REFUSED/NOTIMP fail the lookup (else next try) */
+        enum profile_empty empty;
+        int attempts;                 /* UDP sends per query */
+        int timeout_ms;               /* per attempt */
+};
+
+const char *profile_transport_to_string(enum profile_transport v);
+const char *profile_tc_to_string(enum profile_tc v);
+
+void profile_defaults(struct profile *p);
+/* Parses a profile file. Returns 0, or -1 with "path:line: message" in err. */
+int profile_load(const char *path, struct profile *p, char *err, size_t errlen);
+int profile_parse(const char *path, const char *text, struct profile *p, char *err, size_t errlen);
+/* One line per knob, "key = value", in table order (for `clients --verbose`). */
+void profile_print(const struct profile *p, void *file);

@@ -1,0 +1,185 @@
+#include "clients/engine/reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/wire/reader.h"
+
+static const char *const reply_action_table[REPLY_ACTION_MAX] = {
+        [REPLY_DONE] = "done",
+        [REPLY_IGNORE] = "ignore",
+        [REPLY_RETRY_TCP] = "retry-tcp",
+        [REPLY_RETRY_PLAIN] = "retry-plain",
+        [REPLY_NEXT] = "next",
+};
+
+const char *reply_action_to_string(enum reply_action a)
+{
+        return (a >= 0 && a < REPLY_ACTION_MAX) ? reply_action_table[a] : "invalid";
+}
+
+static void note_add(char *note, size_t len, const char *what)
+{
+        size_t o;
+        if (!note || len == 0)
+                return;
+        o = strlen(note);
+        snprintf(note + o, len - o, "%s%s", o ? ", " : "", what);
+}
+
+/* Checks the echoed question. Returns false when the reply is not for q. */
+static bool question_matches(const struct profile *p, const struct stub_question *q,
+                             struct wire_reader *r)
+{
+        struct wire_question wq;
+        size_t start = r->c.pos;
+
+        if (r->hdr.qdcount != 1 || wire_reader_question(r, &wq) != 1)
+                return false;
+        if (p->reject_compressed_question && r->c.pos - start != q->qname_len + 4)
+                return false;
+        return wq.type == q->qtype && wire_name_equal(wq.name, wq.name_len, q->qname, q->qname_len);
+}
+
+static const char *rcode_reason(int rcode)
+{
+        const char *s = dns_rcode_to_string(rcode);
+        return s ? s : "rcode";
+}
+
+/* Walks the answer section and collects addresses per the cname knob.
+ * Returns 0, or -1 when the reply is bad for this profile (out set). */
+static int collect_addresses(const struct profile *p, const struct stub_question *q,
+                             struct wire_reader *r, struct outcome *out, char *note, size_t nl)
+{
+        uint8_t current[DNS_NAME_MAX];
+        size_t current_len = q->qname_len;
+        int cnames = 0, got;
+        struct wire_rr rr;
+
+        memcpy(current, q->qname, q->qname_len);
+        while ((got = wire_reader_rr(r, &rr)) == 1 && rr.section == WIRE_SECTION_ANSWER) {
+                bool owner_ok = p->cname == PROFILE_CNAME_ANY_OWNER ||
+                                wire_name_equal(rr.owner, rr.owner_len, current, current_len);
+                if (rr.type == DNS_TYPE_CNAME && p->cname == PROFILE_CNAME_FOLLOW && owner_ok) {
+                        if (++cnames > p->max_cname) {
+                                outcome_set(out, OUTCOME_ERROR, "cname-depth",
+                                            "more than %d CNAMEs", p->max_cname);
+                                return -1;
+                        }
+                        memcpy(current, rr.target, rr.target_len);
+                        current_len = rr.target_len;
+                        continue;
+                }
+                if (rr.type != q->qtype || !owner_ok || rr.class_ != DNS_CLASS_IN)
+                        continue;
+                if (p->max_addresses > 0 && out->naddrs >= (size_t)p->max_addresses)
+                        continue;
+                outcome_add_addr(out, q->qtype == DNS_TYPE_A ? 4 : 6, rr.rdata);
+        }
+        if (got < 0) {
+                char where[96];
+                wire_reader_describe_error(r, where, sizeof(where));
+                if (p->parse == PROFILE_PARSE_STRICT) {
+                        outcome_set(out, OUTCOME_ERROR, "badresp", "malformed reply: %s", where);
+                        return -1;
+                }
+                note_add(note, nl, "kept records before damage");
+        }
+        return 0;
+}
+
+/* The UDP length the stub reads, or 0 to drop the datagram. Sets *oversized. */
+static size_t udp_read_length(const struct profile *p, const struct stub_question *q, size_t len,
+                              bool *oversized, char *note, size_t nl)
+{
+        size_t limit = (q->sent_edns && p->edns > p->recv_buffer) ? (size_t)p->edns
+                                                                    : (size_t)p->recv_buffer;
+        *oversized = false;
+        if (len <= limit)
+                return len;
+        switch (p->oversize) {
+        case PROFILE_OVERSIZE_CUT:
+                note_add(note, nl, "datagram cut at buffer");
+                return limit;
+        case PROFILE_OVERSIZE_DROP:
+                note_add(note, nl, "oversized datagram dropped");
+                return 0;
+        case PROFILE_OVERSIZE_TRUNCATED:
+        default:
+                *oversized = true;
+                return len;
+        }
+}
+
+enum reply_action reply_interpret(const struct profile *p, const struct stub_question *q,
+                                  const uint8_t *msg, size_t len, bool tcp,
+                                  struct outcome *out, char *note, size_t nl)
+{
+        struct wire_reader r;
+        bool oversized = false, tc;
+        int rcode;
+
+        outcome_init(out);
+        if (!tcp) {
+                len = udp_read_length(p, q, len, &oversized, note, nl);
+                if (len == 0)
+                        return REPLY_IGNORE;
+        }
+        if (wire_reader_init(&r, msg, len) < 0 || r.hdr.id != q->id || !(r.hdr.flags & DNS_FLAG_QR))
+                return REPLY_IGNORE;
+        if (!question_matches(p, q, &r))
+                return REPLY_IGNORE;
+        rcode = DNS_RCODE(r.hdr.flags);
+        if (rcode == DNS_RCODE_FORMERR && q->sent_edns && p->formerr_retry_plain)
+                return REPLY_RETRY_PLAIN;
+        if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
+            rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
+                outcome_set(out, OUTCOME_ERROR, rcode_reason(rcode), "server answered %s",
+                            rcode_reason(rcode));
+                return p->fail_on_rcode_error ? REPLY_DONE : REPLY_NEXT;
+        }
+        if (p->glibc_lame_rule && rcode == DNS_RCODE_NOERROR && r.hdr.ancount == 0 &&
+            !(r.hdr.flags & (DNS_FLAG_AA | DNS_FLAG_RA)) && r.hdr.arcount == 0) {
+                outcome_set(out, OUTCOME_ERROR, "lame-server",
+                            "NOERROR, no answer, AA=0, RA=0: server treated as lame");
+                return REPLY_NEXT;
+        }
+        tc = !tcp && ((r.hdr.flags & DNS_FLAG_TC) || oversized);
+        if (tc) {
+                switch (p->tc) {
+                case PROFILE_TC_RETRY_TCP:
+                        if (p->transport != PROFILE_TRANSPORT_UDP_ONLY)
+                                return REPLY_RETRY_TCP;
+                        break;
+                case PROFILE_TC_FAIL:
+                        outcome_set(out, OUTCOME_ERROR, "truncated", "reply truncated (TC=1)");
+                        return REPLY_DONE;
+                default:
+                        break;
+                }
+                if (oversized && len > (size_t)p->recv_buffer)
+                        r.c.len = len = (size_t)(q->sent_edns && p->edns > p->recv_buffer ? p->edns : p->recv_buffer);
+                note_add(note, nl, "truncated reply used");
+        }
+        if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records) {
+                outcome_set(out, OUTCOME_ERROR, "badresp", "%u records: over the limit of %d",
+                            (unsigned)r.hdr.qdcount + r.hdr.ancount, p->max_records);
+                return REPLY_DONE;
+        }
+        if (collect_addresses(p, q, &r, out, note, nl) < 0)
+                return REPLY_DONE;
+        if (out->naddrs > 0)
+                return REPLY_DONE;
+        if (tc && p->tc == PROFILE_TC_USE_IF_ANSWERS) {
+                outcome_set(out, OUTCOME_ERROR, "truncated", "truncated reply without an address");
+                return REPLY_NEXT;
+        }
+        if (rcode == DNS_RCODE_NXDOMAIN)
+                outcome_set(out, OUTCOME_NXDOMAIN, "", "NXDOMAIN");
+        else if (p->empty == PROFILE_EMPTY_NXDOMAIN)
+                outcome_set(out, OUTCOME_NXDOMAIN, "", "no address (reported as name not found)");
+        else
+                outcome_set(out, OUTCOME_NODATA, "", "no address");
+        return REPLY_DONE;
+}

@@ -1,0 +1,17 @@
+# c-ares 1.18.1 (Debian 12 libc-ares2): Node.js, curl, gRPC builds that use it.
+name        = c-ares-1.18-igntc
+stands-for  = c-ares 1.18.1 with ARES_FLAG_IGNTC: uses the UDP reply, cut to 512
+twin        = real:c-ares-1.18-igntc
+source      = c-ares 1.18.1 src/lib/ares_process.c (read_answers, same_questions), ares_addrinfo
+transport   = udp-then-tcp
+edns        = none         # ARES_FLAG_EDNS is off by default
+recv-buffer = 512
+oversize    = cut          # with IGNTC a long reply is cut to 512 and used
+tc          = use
+parse       = strict
+cname       = follow
+formerr-retry-plain = yes  # FORMERR to an EDNS query turns EDNS off for the channel
+fail-on-rcode-error = yes  # SERVFAIL/REFUSED/NOTIMP: next server, then ESERVFAIL etc.
+empty-answer = nodata      # ARES_ENODATA
+attempts    = 1
+timeout-ms  = 1000

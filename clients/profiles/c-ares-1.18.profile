@@ -1,0 +1,17 @@
+# c-ares 1.18.1 (Debian 12 libc-ares2): Node.js, curl, gRPC builds that use it.
+name        = c-ares-1.18
+stands-for  = c-ares 1.18.1 defaults: UDP, TCP on TC or on a UDP reply over 512 bytes
+twin        = real:c-ares-1.18
+source      = c-ares 1.18.1 src/lib/ares_process.c (read_answers, same_questions), ares_addrinfo
+transport   = udp-then-tcp
+edns        = none         # ARES_FLAG_EDNS is off by default
+recv-buffer = 512
+oversize    = truncated    # a UDP reply longer than 512 is handled as truncated
+tc          = retry-tcp
+parse       = strict
+cname       = follow
+formerr-retry-plain = yes  # FORMERR to an EDNS query turns EDNS off for the channel
+fail-on-rcode-error = yes  # SERVFAIL/REFUSED/NOTIMP: next server, then ESERVFAIL etc.
+empty-answer = nodata      # ARES_ENODATA
+attempts    = 1
+timeout-ms  = 1000

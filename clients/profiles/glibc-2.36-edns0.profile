@@ -1,0 +1,18 @@
+# glibc 2.36 getaddrinfo (Debian 12) with the default resolv.conf options.
+name        = glibc-2.36-edns0
+stands-for  = glibc 2.36 getaddrinfo with "options edns0": advertises 1200 bytes
+twin        = real:glibc-2.36-edns0
+source      = glibc 2.36 resolv/res_send.c (send_dg, send_vc), nss_dns/dns-host.c
+transport   = udp-then-tcp # res_send.c: TC -> same query over TCP to the same server
+edns        = 1200         # RESOLV_EDNS_BUFFER_SIZE
+recv-buffer = 65535        # accepts UDP replies longer than 512 without TC
+oversize    = cut
+tc          = retry-tcp
+parse       = strict
+cname       = follow
+glibc-lame-rule = yes      # send_dg: NOERROR, ancount=aa=ra=arcount=0 -> next server, before TC
+fail-on-rcode-error = yes
+empty-answer = nodata      # EAI_NODATA
+attempts    = 1
+timeout-ms  = 1000
+formerr-retry-plain = yes # res_query.c: FORMERR with EDNS0 -> RES_F_EDNS0ERR, ask again

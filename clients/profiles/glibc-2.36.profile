@@ -1,0 +1,17 @@
+# glibc 2.36 getaddrinfo (Debian 12) with the default resolv.conf options.
+name        = glibc-2.36
+stands-for  = glibc 2.36 getaddrinfo (Debian 12, Ubuntu 22.04+): UDP, TCP on TC, no EDNS
+twin        = real:glibc-2.36
+source      = glibc 2.36 resolv/res_send.c (send_dg, send_vc), nss_dns/dns-host.c
+transport   = udp-then-tcp # res_send.c: TC -> same query over TCP to the same server
+edns        = none         # OPT only with options edns0
+recv-buffer = 65535        # accepts UDP replies longer than 512 without TC
+oversize    = cut
+tc          = retry-tcp
+parse       = strict
+cname       = follow
+glibc-lame-rule = yes      # send_dg: NOERROR, ancount=aa=ra=arcount=0 -> next server, before TC
+fail-on-rcode-error = yes
+empty-answer = nodata      # EAI_NODATA
+attempts    = 1
+timeout-ms  = 1000

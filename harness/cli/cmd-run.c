@@ -1,0 +1,267 @@
+/* stubcompat run: scenario suites -> compatibility matrices. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/cli/commands.h"
+#include "harness/cli/select.h"
+#include "harness/report/breaking.h"
+#include "harness/report/matrix.h"
+#include "harness/report/write.h"
+#include "harness/run/runner.h"
+#include "harness/util/paths.h"
+#include "harness/util/strutil.h"
+#include "harness/zone/scenario.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        interrupted = 1;
+}
+
+struct run_options {
+        const char *clients;
+        char **sets;
+        size_t nsets;
+        const char *out;
+        unsigned shard_k, shard_n;
+        unsigned jobs;
+        int quiet;
+        int use_default;
+};
+
+static void run_usage(FILE *f)
+{
+        fprintf(f,
+                "usage: stubcompat run [options] SUITE...\n"
+                "       stubcompat run --default [options]\n"
+                "\n"
+                "Runs every cell (scenario point x query x client) of each SUITE (a scenario\n"
+                "file) and writes the matrix to results/<suite>/ (matrix.json and its views).\n"
+                "\n"
+                "options:\n"
+                "  -c, --clients LIST   names, 'emulated', 'real' or 'all' (default all)\n"
+                "  -s, --set KEY=VALUE  fix a parameter on every point (repeatable)\n"
+                "  -o, --out DIR        results folder (default results/<suite>)\n"
+                "      --shard K/N      run the K-th of N stable shares of the cells\n"
+                "  -j, --jobs N         cells in flight at once (default 64)\n"
+                "      --default        run the default suites in scenarios/\n"
+                "  -q, --quiet          no progress, no summary\n"
+                "  -h, --help           this text\n"
+                "\n"
+                "exit: 0 done, 2 usage or input error, 3 harness error in some cell,\n"
+                "      130 interrupted (results written with \"complete\": false)\n");
+}
+
+static void progress(void *arg, size_t done, size_t total)
+{
+        const char *suite = arg;
+        static int tty = -1;
+        if (tty < 0)
+                tty = isatty(2);
+        if (tty) {
+                int w = 30, fill = total ? (int)(done * (size_t)w / total) : w;
+                fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu cells", suite, fill,
+                        "##############################", w - fill, "", done, total);
+                if (done == total)
+                        fputc('\n', stderr);
+        } else if (total && (done == total || done % (total / 10 + 1) == 0)) {
+                fprintf(stderr, "%s: %zu/%zu cells\n", suite, done, total);
+        }
+}
+
+static int parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+        char tail;
+        if (sscanf(s, "%u/%u%c", k, n, &tail) != 2 || *n == 0 || *k == 0 || *k > *n)
+                return -1;
+        return 0;
+}
+
+static void print_summary(const struct matrix *m, const char *dir)
+{
+        struct breaking_point *bps;
+        size_t n = breaking_compute(m, &bps);
+        char line[512];
+
+        printf("%s: %zu cells%s -> %s/matrix.json\n", m->suite, m->ncells,
+               m->complete ? "" : " (INCOMPLETE)", dir);
+        for (size_t i = 0; i < n; i++) {
+                breaking_describe(m, &bps[i], line, sizeof(line));
+                printf("  %-22s %s %s%s%s: %s\n", bps[i].client, bps[i].qname, bps[i].qtype,
+                       bps[i].others[0] ? " at " : "", bps[i].others, line);
+        }
+        free(bps);
+        if (n == 0) {
+                size_t counts[VERDICT_MAX];
+                matrix_count(m, NULL, counts);
+                printf(" ");
+                for (int v = 0; v < VERDICT_MAX; v++)
+                        if (counts[v])
+                                printf(" %s=%zu", verdict_to_string((enum verdict)v), counts[v]);
+                printf("\n");
+        }
+}
+
+/* Runs one suite. Returns an exit status. */
+static int run_suite(const char *path, const struct run_options *o, struct client **clients,
+                     size_t nclients)
+{
+        struct scenario *sc = NULL;
+        struct run_result res = { 0 };
+        struct matrix m = { 0 };
+        char err[512], dir[4096];
+        int ret = EXIT_USAGE;
+
+        if (scenario_load(path, &sc, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                return EXIT_USAGE;
+        }
+        struct runner_config cfg = {
+                .sc = sc, .clients = clients, .nclients = nclients,
+                .sets = (const char *const *)o->sets, .nsets = o->nsets,
+                .max_inflight = o->jobs, .shard_k = o->shard_k, .shard_n = o->shard_n,
+                .interrupted = &interrupted,
+                .progress = o->quiet ? NULL : progress, .progress_arg = sc->suite,
+        };
+        if (runner_run(&cfg, &res, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: %s: %s\n", path, err);
+                goto cleanup;
+        }
+        if (matrix_from_run(&m, sc, clients, &res) < 0) {
+                fprintf(stderr, "stubcompat run: out of memory\n");
+                ret = 3;
+                goto cleanup;
+        }
+        if (o->out)
+                snprintf(dir, sizeof(dir), "%s", o->out);
+        else
+                snprintf(dir, sizeof(dir), "results/%s", sc->suite);
+        if (report_write_all(&m, dir, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: %s\n", err);
+                ret = 3;
+                goto cleanup;
+        }
+        if (!o->quiet)
+                print_summary(&m, dir);
+        ret = !m.complete ? 130 : res.harness_failed ? 3 : 0;
+cleanup:
+        matrix_free(&m);
+        run_result_free(&res);
+        scenario_free(sc);
+        return ret;
+}
+
+static int default_suites(char ***paths, size_t *n)
+{
+        static const char *const names[] = { "mixpanel-2016" };
+        char buf[4096], rel[256];
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                snprintf(rel, sizeof(rel), "scenarios/%s.scn", names[i]);
+                if (strv_push(paths, n, paths_data(rel, buf, sizeof(buf))) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int parse_run_options(int argc, char **argv, struct run_options *o)
+{
+        static const struct option opts[] = {
+                { "clients", required_argument, NULL, 'c' },
+                { "set", required_argument, NULL, 's' },
+                { "out", required_argument, NULL, 'o' },
+                { "shard", required_argument, NULL, 'S' },
+                { "jobs", required_argument, NULL, 'j' },
+                { "default", no_argument, NULL, 'D' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { 0, 0, 0, 0 },
+        };
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "c:s:o:j:qh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'c': o->clients = optarg; break;
+                case 's':
+                        if (strv_push(&o->sets, &o->nsets, optarg) < 0)
+                                return -1;
+                        break;
+                case 'o': o->out = optarg; break;
+                case 'S':
+                        if (parse_shard(optarg, &o->shard_k, &o->shard_n) < 0) {
+                                fprintf(stderr, "stubcompat run: --shard: expected K/N with 1 <= K <= N, got '%s'\n", optarg);
+                                return -1;
+                        }
+                        break;
+                case 'j':
+                        o->jobs = (unsigned)atoi(optarg);
+                        if (o->jobs == 0 || o->jobs > 4096) {
+                                fprintf(stderr, "stubcompat run: --jobs: expected 1..4096, got '%s'\n", optarg);
+                                return -1;
+                        }
+                        break;
+                case 'D': o->use_default = 1; break;
+                case 'q': o->quiet = 1; break;
+                case 'h': run_usage(stdout); return 1;
+                default: run_usage(stderr); return -1;
+                }
+        }
+        return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+        struct run_options o = { 0 };
+        struct client_set set = { 0 };
+        struct client **clients = NULL;
+        char **paths = NULL, err[512];
+        size_t npaths = 0;
+        long n;
+        int ret = EXIT_USAGE, r;
+
+        r = parse_run_options(argc, argv, &o);
+        if (r != 0) {
+                ret = r > 0 ? 0 : EXIT_USAGE;
+                goto cleanup;
+        }
+        for (int i = optind; i < argc; i++)
+                if (strv_push(&paths, &npaths, argv[i]) < 0)
+                        goto cleanup;
+        if (o.use_default && default_suites(&paths, &npaths) < 0)
+                goto cleanup;
+        if (npaths == 0) {
+                fprintf(stderr, "stubcompat run: expected SUITE files or --default\n");
+                run_usage(stderr);
+                goto cleanup;
+        }
+        if (select_load_clients(&set, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                goto cleanup;
+        }
+        n = select_clients(&set, o.clients, &clients, err, sizeof(err));
+        if (n < 0) {
+                fprintf(stderr, "stubcompat run: --clients: %s\n", err);
+                goto cleanup;
+        }
+        select_prepare_sandbox(clients, (size_t)n);
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGPIPE, SIG_IGN);
+        ret = 0;
+        for (size_t i = 0; i < npaths && !interrupted; i++) {
+                r = run_suite(paths[i], &o, clients, (size_t)n);
+                if (r > ret)
+                        ret = r;
+        }
+cleanup:
+        free(clients);
+        client_set_free(&set);
+        strv_free(paths, npaths);
+        strv_free(o.sets, o.nsets);
+        return ret;
+}

@@ -1,0 +1,137 @@
+#include "harness/report/breaking.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int breaking_axis(const struct matrix *m)
+{
+        for (size_t a = 0; a < m->naxes; a++)
+                if (strcmp(m->axes[a], "records") == 0)
+                        return (int)a;
+        for (size_t a = 0; a < m->naxes; a++)
+                if (params_key_is_numeric(m->axes[a]))
+                        return (int)a;
+        return -1;
+}
+
+static void others_of(const struct matrix *m, const struct matrix_cell *c, int axis, char *buf,
+                      size_t len)
+{
+        size_t o = 0;
+        buf[0] = '\0';
+        for (size_t a = 0; a < m->naxes && o < len; a++)
+                if ((int)a != axis)
+                        o += (size_t)snprintf(buf + o, len - o, "%s%s=%s", o ? " " : "",
+                                              m->axes[a], c->values[a]);
+}
+
+static struct breaking_point *find_or_add(struct breaking_point **bps, size_t *n, size_t *cap,
+                                          const struct matrix_cell *c, const char *others)
+{
+        for (size_t i = 0; i < *n; i++) {
+                struct breaking_point *b = &(*bps)[i];
+                if (strcmp(b->client, c->client) == 0 && strcmp(b->qname, c->qname) == 0 &&
+                    strcmp(b->qtype, c->qtype) == 0 && strcmp(b->others, others) == 0)
+                        return b;
+        }
+        if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 32;
+                struct breaking_point *nb = realloc(*bps, nc * sizeof(*nb));
+                if (!nb)
+                        return NULL;
+                *bps = nb;
+                *cap = nc;
+        }
+        struct breaking_point *b = &(*bps)[(*n)++];
+        memset(b, 0, sizeof(*b));
+        snprintf(b->client, sizeof(b->client), "%s", c->client);
+        snprintf(b->qname, sizeof(b->qname), "%s", c->qname);
+        snprintf(b->qtype, sizeof(b->qtype), "%s", c->qtype);
+        snprintf(b->others, sizeof(b->others), "%s", others);
+        b->min = b->first_fail = b->ok_through = -1;
+        return b;
+}
+
+/* Folds one cell into its breaking point. Cells may come in any order. */
+static void fold(struct breaking_point *b, const struct matrix_cell *c, long v)
+{
+        bool ok = verdict_is_success(c->verdict);
+        if (c->verdict == VERDICT_SKIPPED)
+                return;
+        if (b->min < 0 || v < b->min)
+                b->min = v;
+        if (v > b->max)
+                b->max = v;
+        if (!ok && (!b->breaks || v < b->first_fail)) {
+                b->breaks = true;
+                b->first_fail = v;
+                b->fail_verdict = c->verdict;
+                snprintf(b->fail_reason, sizeof(b->fail_reason), "%s", c->reason);
+                snprintf(b->fail_path, sizeof(b->fail_path), "%s", c->path);
+                b->fail_udp_bytes = c->udp_bytes;
+        }
+}
+
+size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
+{
+        int axis = breaking_axis(m);
+        struct breaking_point *bps = NULL;
+        size_t n = 0, cap = 0;
+        char others[256];
+
+        *out = NULL;
+        if (axis < 0)
+                return 0;
+        for (size_t i = 0; i < m->ncells; i++) {
+                const struct matrix_cell *c = &m->cells[i];
+                others_of(m, c, axis, others, sizeof(others));
+                struct breaking_point *b = find_or_add(&bps, &n, &cap, c, others);
+                if (!b)
+                        break;
+                fold(b, c, atol(c->values[axis]));
+        }
+        /* second pass: ok_through and whether a larger value works again */
+        for (size_t i = 0; i < m->ncells; i++) {
+                const struct matrix_cell *c = &m->cells[i];
+                long v = atol(c->values[axis]);
+                others_of(m, c, axis, others, sizeof(others));
+                struct breaking_point *b = find_or_add(&bps, &n, &cap, c, others);
+                if (!b || !verdict_is_success(c->verdict))
+                        continue;
+                if (!b->breaks || v < b->first_fail) {
+                        b->any_ok = true;
+                        if (v > b->ok_through)
+                                b->ok_through = v;
+                } else if (v > b->first_fail) {
+                        b->ok_after_fail = true;
+                }
+        }
+        *out = bps;
+        return n;
+}
+
+void breaking_describe(const struct matrix *m, const struct breaking_point *b, char *buf,
+                       size_t len)
+{
+        int axis = breaking_axis(m);
+        const char *key = axis >= 0 ? m->axes[axis] : "?";
+        char fail[128] = "";
+
+        if (b->breaks) {
+                snprintf(fail, sizeof(fail), "%ld: %s%s%s, %s", b->first_fail,
+                         verdict_to_string(b->fail_verdict), b->fail_reason[0] ? " " : "",
+                         b->fail_reason, b->fail_path);
+                if (b->fail_udp_bytes >= 0) {
+                        size_t o = strlen(fail);
+                        snprintf(fail + o, sizeof(fail) - o, " %ld bytes", b->fail_udp_bytes);
+                }
+        }
+        if (!b->breaks)
+                snprintf(buf, len, "ok for %s %ld..%ld", key, b->min, b->max);
+        else if (!b->any_ok)
+                snprintf(buf, len, "fails from %s %ld (%s)", key, b->first_fail, fail);
+        else
+                snprintf(buf, len, "%s <= %ld (%s)%s", key, b->ok_through, fail,
+                         b->ok_after_fail ? "; works again above" : "");
+}

@@ -1,0 +1,14 @@
+/* Writes every view of a matrix into a results folder, each file atomically. */
+#pragma once
+
+#include <stddef.h>
+
+#include "harness/report/matrix.h"
+
+/* Creates dir (and parents) and writes matrix.json and the other views.
+ * Returns 0, or -1 with "path: reason" in err; files written before a
+ * failure are complete (each is renamed into place whole). */
+int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen);
+
+/* Creates a folder and its parents. Returns 0, or -1 with err. */
+int report_mkdirs(const char *dir, char *err, size_t errlen);

@@ -1,0 +1,131 @@
+#include "harness/run/outcome.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const verdict_table[VERDICT_MAX] = {
+        [VERDICT_OK] = "ok",
+        [VERDICT_PARTIAL] = "partial",
+        [VERDICT_WRONG] = "wrong",
+        [VERDICT_NODATA] = "nodata",
+        [VERDICT_NXDOMAIN] = "nxdomain",
+        [VERDICT_ERROR] = "error",
+        [VERDICT_TIMEOUT] = "timeout",
+        [VERDICT_SKIPPED] = "skipped",
+        [VERDICT_HARNESS_ERROR] = "harness-error",
+};
+
+const char *verdict_to_string(enum verdict v)
+{
+        return (v >= 0 && v < VERDICT_MAX) ? verdict_table[v] : "invalid";
+}
+
+enum verdict verdict_from_string(const char *s)
+{
+        for (int i = 0; i < VERDICT_MAX; i++)
+                if (strcmp(verdict_table[i], s) == 0)
+                        return (enum verdict)i;
+        return VERDICT_INVALID;
+}
+
+bool verdict_is_success(enum verdict v)
+{
+        return v == VERDICT_OK;
+}
+
+void outcome_init(struct outcome *o)
+{
+        memset(o, 0, sizeof(*o));
+        o->status = OUTCOME_ADDRESSES;
+}
+
+static bool addr_equal(const struct outcome_addr *a, int family, const void *addr)
+{
+        return a->family == family && memcmp(a->addr, addr, family == 4 ? 4 : 16) == 0;
+}
+
+void outcome_add_addr(struct outcome *o, int family, const void *addr)
+{
+        for (size_t i = 0; i < o->naddrs; i++)
+                if (addr_equal(&o->addrs[i], family, addr))
+                        return;
+        if (o->naddrs == OUTCOME_MAX_ADDRS) {
+                o->addrs_truncated = true;
+                return;
+        }
+        memset(&o->addrs[o->naddrs], 0, sizeof(o->addrs[0]));
+        o->addrs[o->naddrs].family = (uint8_t)family;
+        memcpy(o->addrs[o->naddrs].addr, addr, family == 4 ? 4 : 16);
+        o->naddrs++;
+}
+
+void outcome_set(struct outcome *o, enum outcome_status st, const char *reason,
+                 const char *fmt, ...)
+{
+        va_list ap;
+        o->status = st;
+        snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
+        va_start(ap, fmt);
+        vsnprintf(o->message, sizeof(o->message), fmt, ap);
+        va_end(ap);
+}
+
+void expected_free(struct expected_addrs *e)
+{
+        free(e->addrs);
+        e->addrs = NULL;
+        e->n = 0;
+}
+
+int expected_add(struct expected_addrs *e, int family, const void *addr)
+{
+        for (size_t i = 0; i < e->n; i++)
+                if (addr_equal(&e->addrs[i], family, addr))
+                        return 0;
+        struct outcome_addr *n = realloc(e->addrs, (e->n + 1) * sizeof(*n));
+        if (!n)
+                return -1;
+        e->addrs = n;
+        memset(&n[e->n], 0, sizeof(n[0]));
+        n[e->n].family = (uint8_t)family;
+        memcpy(n[e->n].addr, addr, family == 4 ? 4 : 16);
+        e->n++;
+        return 0;
+}
+
+static bool expected_has(const struct expected_addrs *e, const struct outcome_addr *a)
+{
+        for (size_t i = 0; i < e->n; i++)
+                if (addr_equal(&e->addrs[i], a->family, a->addr))
+                        return true;
+        return false;
+}
+
+enum verdict verdict_of(const struct outcome *o, const struct expected_addrs *e,
+                        const char **reason)
+{
+        *reason = o->reason;
+        switch (o->status) {
+        case OUTCOME_NODATA: return VERDICT_NODATA;
+        case OUTCOME_NXDOMAIN: return VERDICT_NXDOMAIN;
+        case OUTCOME_ERROR: return VERDICT_ERROR;
+        case OUTCOME_TIMEOUT: return VERDICT_TIMEOUT;
+        case OUTCOME_SKIPPED: return VERDICT_SKIPPED;
+        case OUTCOME_HARNESS_ERROR: return VERDICT_HARNESS_ERROR;
+        case OUTCOME_ADDRESSES: break;
+        default: return VERDICT_HARNESS_ERROR;
+        }
+        *reason = "";
+        for (size_t i = 0; i < o->naddrs; i++)
+                if (!expected_has(e, &o->addrs[i])) {
+                        *reason = "unserved-address";
+                        return VERDICT_WRONG;
+                }
+        if (o->naddrs == 0)
+                return VERDICT_NODATA;
+        if (o->naddrs == e->n && !o->addrs_truncated)
+                return VERDICT_OK;
+        return VERDICT_PARTIAL;
+}

@@ -1,0 +1,79 @@
+/* What a stub client said about one lookup, and the verdict of a cell.
+ *
+ * A cell is (scenario point, client, query). Its verdict compares the
+ * addresses the client returned with the addresses the zone holds at the end
+ * of the chain; cells the harness could not run are `skipped` or
+ * `harness-error`, never blamed on the client. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum verdict {
+        VERDICT_OK,             /* the same set of addresses */
+        VERDICT_PARTIAL,        /* a non-empty proper subset */
+        VERDICT_WRONG,          /* an address the server never served */
+        VERDICT_NODATA,         /* success without an address */
+        VERDICT_NXDOMAIN,
+        VERDICT_ERROR,          /* with a reason: servfail, formerr, badresp, tcp-failed, ... */
+        VERDICT_TIMEOUT,
+        VERDICT_SKIPPED,        /* with why */
+        VERDICT_HARNESS_ERROR,
+        VERDICT_MAX,
+        VERDICT_INVALID = -1,
+};
+
+const char *verdict_to_string(enum verdict v);
+enum verdict verdict_from_string(const char *s);
+/* True for ok only: what "works" means for breaking points and expectations. */
+bool verdict_is_success(enum verdict v);
+
+enum outcome_status {
+        OUTCOME_ADDRESSES,      /* the client reported success with addrs (maybe none) */
+        OUTCOME_NODATA,         /* the client said: name exists, no address */
+        OUTCOME_NXDOMAIN,       /* the client said: no such name */
+        OUTCOME_ERROR,
+        OUTCOME_TIMEOUT,
+        OUTCOME_SKIPPED,
+        OUTCOME_HARNESS_ERROR,
+        OUTCOME_STATUS_MAX,
+};
+
+#define OUTCOME_MAX_ADDRS 512
+
+struct outcome_addr {
+        uint8_t family;         /* 4 or 6 */
+        uint8_t addr[16];
+};
+
+struct outcome {
+        enum outcome_status status;
+        char reason[32];        /* error/skip class: "servfail", "badresp", "no-namespaces" */
+        char message[192];      /* the client's own words: "EAI_NONAME: Name does not resolve" */
+        size_t naddrs;
+        struct outcome_addr addrs[OUTCOME_MAX_ADDRS];
+        bool addrs_truncated;   /* more than OUTCOME_MAX_ADDRS were returned */
+        double elapsed_ms;
+};
+
+void outcome_init(struct outcome *o);
+/* Appends an address unless already present. */
+void outcome_add_addr(struct outcome *o, int family, const void *addr);
+/* Sets status, reason and a printf message. */
+void outcome_set(struct outcome *o, enum outcome_status st, const char *reason,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The set of addresses a lookup should return. */
+struct expected_addrs {
+        size_t n;
+        struct outcome_addr *addrs;   /* owned */
+};
+
+void expected_free(struct expected_addrs *e);
+int expected_add(struct expected_addrs *e, int family, const void *addr);
+
+/* The verdict of an outcome against the expected set. *reason points into o
+ * or to a static string. */
+enum verdict verdict_of(const struct outcome *o, const struct expected_addrs *e,
+                        const char **reason);

@@ -1,0 +1,494 @@
+#include "harness/run/runner.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/server/server.h"
+#include "harness/zone/point.h"
+
+struct live_point {
+        size_t index;
+        struct point *pt;
+        size_t users;                  /* cells started and not finished */
+};
+
+struct run_state;
+
+struct live_cell {
+        struct run_state *rs;
+        size_t index;
+        struct cell_record *rec;
+        struct live_point *lp;
+        struct client *client;
+        size_t client_index;
+        int slot;                      /* port-53 slot, or -1 */
+        struct server *srv;
+        void *handle;
+        struct event *deadline;
+        struct live_cell *next;        /* in-flight list */
+};
+
+struct client_slots {
+        unsigned n;
+        unsigned char *used;
+        size_t *queue;                 /* cell indexes waiting for a slot */
+        size_t qhead, qlen, qcap;
+};
+
+struct run_state {
+        const struct runner_config *cfg;
+        struct run_result *res;
+        struct event_base *base;
+        struct event *kick;            /* deferred start_more */
+        struct event *watch;           /* interruption check */
+        struct live_point *points;     /* small: points with cells in flight */
+        size_t npoints, cappoints;
+        struct live_cell *inflight;
+        size_t ninflight;
+        size_t next;                   /* next cell index to consider */
+        size_t done;
+        size_t shard_total;            /* cells this run will do */
+        struct client_slots *slots;    /* per client */
+        char *err;
+        size_t errlen;
+        bool failed;
+};
+
+const char *cell_path(const struct cell_record *c)
+{
+        if (c->udp_queries && c->tcp_queries)
+                return "udp+tcp";
+        if (c->udp_queries)
+                return "udp";
+        if (c->tcp_queries)
+                return "tcp";
+        return "none";
+}
+
+size_t runner_cell_count(const struct scenario *sc, size_t nclients)
+{
+        return scenario_point_count(sc) * sc->nqueries * nclients;
+}
+
+void runner_cell_coords(const struct scenario *sc, size_t nclients, size_t index, size_t *point,
+                        size_t *query, size_t *client)
+{
+        *client = index % nclients;
+        index /= nclients;
+        *query = index % sc->nqueries;
+        *point = index / sc->nqueries;
+}
+
+static bool in_shard(const struct runner_config *cfg, size_t index)
+{
+        return cfg->shard_n == 0 || index % cfg->shard_n == cfg->shard_k - 1;
+}
+
+static struct live_point *point_acquire(struct run_state *rs, size_t index)
+{
+        struct point_params p;
+        char msg[256];
+
+        for (size_t i = 0; i < rs->npoints; i++)
+                if (rs->points[i].index == index) {
+                        rs->points[i].users++;
+                        return &rs->points[i];
+                }
+        if (rs->npoints == rs->cappoints) {
+                size_t cap = rs->cappoints ? rs->cappoints * 2 : 8;
+                struct live_point *n = realloc(rs->points, cap * sizeof(*n));
+                if (!n)
+                        return NULL;
+                /* live cells hold pointers: fix them up */
+                for (struct live_cell *c = rs->inflight; c; c = c->next)
+                        c->lp = n + (c->lp - rs->points);
+                rs->points = n;
+                rs->cappoints = cap;
+        }
+        scenario_point_params(rs->cfg->sc, index, &p);
+        for (size_t i = 0; i < rs->cfg->nsets; i++)
+                params_set_assignment(&p, rs->cfg->sets[i], msg, sizeof(msg));  /* validated */
+        struct point *pt = point_new(rs->cfg->sc, index, &p, msg, sizeof(msg));
+        if (!pt)
+                return NULL;
+        rs->points[rs->npoints] = (struct live_point){ .index = index, .pt = pt, .users = 1 };
+        return &rs->points[rs->npoints++];
+}
+
+static void point_release(struct run_state *rs, struct live_point *lp)
+{
+        if (--lp->users > 0)
+                return;
+        point_free(lp->pt);
+        size_t i = (size_t)(lp - rs->points);
+        rs->points[i] = rs->points[--rs->npoints];
+        for (struct live_cell *c = rs->inflight; c; c = c->next)
+                if (c->lp == &rs->points[rs->npoints])
+                        c->lp = &rs->points[i];
+}
+
+/* The addresses the zone holds at the end of the chain for this query. */
+static void expected_for(struct point *pt, const struct scenario_query *q, struct expected_addrs *e)
+{
+        uint16_t types[2] = { (uint16_t)q->qtype, 0 };
+        if (q->qtype == QTYPE_ADDR) {
+                types[0] = DNS_TYPE_A;
+                types[1] = DNS_TYPE_AAAA;
+        }
+        for (int t = 0; t < 2 && types[t]; t++) {
+                const struct answer *a = point_answer(pt, q->name, q->name_len, types[t]);
+                for (size_t i = 0; a && i < a->naddrs; i++)
+                        expected_add(e, types[t] == DNS_TYPE_A ? 4 : 6, a->addrs[i]);
+        }
+}
+
+static void schedule_kick(struct run_state *rs)
+{
+        struct timeval now = { 0, 0 };
+        evtimer_add(rs->kick, &now);
+}
+
+static void slot_release(struct run_state *rs, struct live_cell *lc)
+{
+        if (lc->slot < 0)
+                return;
+        rs->slots[lc->client_index].used[lc->slot] = 0;
+        lc->slot = -1;
+}
+
+static void cell_finish(struct live_cell *lc, const struct outcome *o)
+{
+        struct run_state *rs = lc->rs;
+        struct cell_record *r = lc->rec;
+        const struct scenario_query *q = &rs->cfg->sc->queries[r->query];
+        struct expected_addrs e = { 0 };
+        const char *reason;
+
+        expected_for(lc->lp->pt, q, &e);
+        r->expected = e.n;
+        r->addresses = o->naddrs;
+        r->verdict = verdict_of(o, &e, &reason);
+        snprintf(r->reason, sizeof(r->reason), "%s", reason);
+        snprintf(r->detail, sizeof(r->detail), "%s", o->message);
+        r->elapsed_ms = o->elapsed_ms;
+        expected_free(&e);
+        if (lc->srv) {
+                const struct server_stats *st = server_stats(lc->srv);
+                r->udp_queries = st->queries[TRANSPORT_UDP];
+                r->tcp_queries = st->queries[TRANSPORT_TCP];
+                r->udp_bytes = st->replies[TRANSPORT_UDP] ? (long)st->bytes[TRANSPORT_UDP] : -1;
+                r->tcp_bytes = st->replies[TRANSPORT_TCP] ? (long)st->bytes[TRANSPORT_TCP] : -1;
+                r->tc_replies = st->tc_sent;
+                r->edns = st->last_edns;
+                server_free(lc->srv);
+                lc->srv = NULL;
+        }
+        if (r->verdict == VERDICT_HARNESS_ERROR)
+                rs->res->harness_failed = true;
+        if (lc->deadline)
+                event_free(lc->deadline);
+        slot_release(rs, lc);
+        point_release(rs, lc->lp);
+        for (struct live_cell **pp = &rs->inflight; *pp; pp = &(*pp)->next)
+                if (*pp == lc) {
+                        *pp = lc->next;
+                        break;
+                }
+        rs->ninflight--;
+        rs->done++;
+        if (rs->cfg->progress)
+                rs->cfg->progress(rs->cfg->progress_arg, rs->done, rs->shard_total);
+        free(lc);
+        schedule_kick(rs);
+}
+
+static void cell_done(void *arg, const struct outcome *o)
+{
+        struct live_cell *lc = arg;
+        lc->handle = NULL;
+        cell_finish(lc, o);
+}
+
+static void cell_deadline(evutil_socket_t fd, short what, void *arg)
+{
+        struct live_cell *lc = arg;
+        struct outcome o;
+        (void)fd; (void)what;
+        if (lc->handle && lc->client->ops->cancel)
+                lc->client->ops->cancel(lc->client, lc->handle);
+        lc->handle = NULL;
+        outcome_init(&o);
+        outcome_set(&o, OUTCOME_TIMEOUT, "deadline", "no result within the cell deadline of %u ms",
+                    lc->rs->cfg->cell_deadline_ms ? lc->rs->cfg->cell_deadline_ms : 15000);
+        cell_finish(lc, &o);
+}
+
+/* Picks the endpoint of a cell: any port on 127.0.0.1 for most clients; for
+ * clients bound to port 53, a free slot address 127.<c/256+1>.<c%256>.<s+1>.
+ * Returns 0, 1 when no slot is free (the cell waits), -1 on error. */
+static int cell_endpoint(struct run_state *rs, struct live_cell *lc, struct server_config *cfg,
+                         char *addr, size_t addrlen)
+{
+        struct client_slots *cs = &rs->slots[lc->client_index];
+        if (lc->client->endpoint != ENDPOINT_PORT53) {
+                snprintf(addr, addrlen, "127.0.0.1");
+                cfg->port = 0;
+                return 0;
+        }
+        for (unsigned s = 0; s < cs->n; s++)
+                if (!cs->used[s]) {
+                        cs->used[s] = 1;
+                        lc->slot = (int)s;
+                        snprintf(addr, addrlen, "127.%zu.%zu.%u", lc->client_index / 256 + 1,
+                                 lc->client_index % 256, s + 1);
+                        cfg->port = 53;
+                        return 0;
+                }
+        return 1;
+}
+
+static void lookup_fill(struct live_cell *lc, const struct runner_config *cfg, const char *addr,
+                        uint16_t port, struct lookup *l)
+{
+        const struct scenario_query *q = &cfg->sc->queries[lc->rec->query];
+        struct sockaddr_in *in = (struct sockaddr_in *)&l->server;
+        memset(l, 0, sizeof(*l));
+        snprintf(l->qname, sizeof(l->qname), "%s", q->text);
+        l->qtype = q->qtype;
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        inet_pton(AF_INET, addr, &in->sin_addr);
+        l->server_len = sizeof(*in);
+        l->timeout_ms = cfg->client_timeout_ms ? cfg->client_timeout_ms : 1000;
+}
+
+static void finish_now(struct live_cell *lc, enum outcome_status st, const char *reason,
+                       const char *msg)
+{
+        struct outcome o;
+        outcome_init(&o);
+        outcome_set(&o, st, reason, "%s", msg);
+        cell_finish(lc, &o);
+}
+
+/* Starts one cell. Returns 0, or 1 when it must wait for a port-53 slot. */
+static int cell_start(struct run_state *rs, size_t index)
+{
+        const struct runner_config *cfg = rs->cfg;
+        struct live_cell *lc = calloc(1, sizeof(*lc));
+        struct server_config scfg = { 0 };
+        struct lookup l;
+        char addr[64], msg[256];
+        size_t point, query, client;
+        unsigned deadline = cfg->cell_deadline_ms ? cfg->cell_deadline_ms : 15000;
+        struct timeval tv = { deadline / 1000, (deadline % 1000) * 1000 };
+
+        if (!lc)
+                return -1;
+        runner_cell_coords(cfg->sc, cfg->nclients, index, &point, &query, &client);
+        lc->rs = rs;
+        lc->index = index;
+        lc->slot = -1;
+        lc->client = cfg->clients[client];
+        lc->client_index = client;
+        if (lc->client->available && cell_endpoint(rs, lc, &scfg, addr, sizeof(addr)) == 1) {
+                free(lc);
+                return 1;
+        }
+        lc->rec = &rs->res->cells[rs->res->ncells];
+        rs->res->ncells++;
+        *lc->rec = (struct cell_record){ .index = index, .point = point, .query = query,
+                                         .client = client, .udp_bytes = -1, .tcp_bytes = -1,
+                                         .edns = -1 };
+        lc->lp = point_acquire(rs, point);
+        lc->next = rs->inflight;
+        rs->inflight = lc;
+        rs->ninflight++;
+        if (!lc->lp) {
+                rs->failed = true;
+                snprintf(rs->err, rs->errlen, "point %zu cannot be built", point);
+                event_base_loopbreak(rs->base);
+                return -1;
+        }
+        if (!lc->client->available) {
+                finish_now(lc, OUTCOME_SKIPPED, "unavailable", lc->client->why_not);
+                return 0;
+        }
+        scfg.address = addr;
+        lc->srv = server_new(rs->base, &scfg, lc->lp->pt, msg, sizeof(msg));
+        if (!lc->srv) {
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "server", msg);
+                return 0;
+        }
+        lookup_fill(lc, cfg, addr, server_port(lc->srv), &l);
+        lc->deadline = evtimer_new(rs->base, cell_deadline, lc);
+        if (!lc->deadline || evtimer_add(lc->deadline, &tv) < 0 ||
+            lc->client->ops->start(lc->client, rs->base, &l, cell_done, lc, &lc->handle) < 0)
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "client-start", "the client could not start");
+        return 0;
+}
+
+static int queue_push(struct client_slots *cs, size_t index)
+{
+        if (cs->qlen == cs->qcap) {
+                size_t cap = cs->qcap ? cs->qcap * 2 : 64;
+                size_t *n = malloc(cap * sizeof(*n));
+                if (!n)
+                        return -1;
+                for (size_t i = 0; i < cs->qlen; i++)
+                        n[i] = cs->queue[(cs->qhead + i) % cs->qcap];
+                free(cs->queue);
+                cs->queue = n;
+                cs->qhead = 0;
+                cs->qcap = cap;
+        }
+        cs->queue[(cs->qhead + cs->qlen++) % cs->qcap] = index;
+        return 0;
+}
+
+static size_t queued_total(const struct run_state *rs)
+{
+        size_t n = 0;
+        for (size_t c = 0; c < rs->cfg->nclients; c++)
+                n += rs->slots[c].qlen;
+        return n;
+}
+
+static void start_more(evutil_socket_t fd, short what, void *arg)
+{
+        struct run_state *rs = arg;
+        size_t max = rs->cfg->max_inflight ? rs->cfg->max_inflight : 64;
+        size_t total = runner_cell_count(rs->cfg->sc, rs->cfg->nclients);
+        (void)fd; (void)what;
+
+        if (rs->cfg->interrupted && *rs->cfg->interrupted) {
+                event_base_loopbreak(rs->base);
+                return;
+        }
+        /* cells waiting for a port-53 slot first, in order */
+        for (size_t c = 0; c < rs->cfg->nclients && rs->ninflight < max; c++) {
+                struct client_slots *cs = &rs->slots[c];
+                while (cs->qlen > 0 && rs->ninflight < max) {
+                        if (cell_start(rs, cs->queue[cs->qhead]) != 0)
+                                break;
+                        cs->qhead = (cs->qhead + 1) % cs->qcap;
+                        cs->qlen--;
+                }
+        }
+        while (rs->ninflight < max && rs->next < total && queued_total(rs) < 4 * max && !rs->failed) {
+                size_t index = rs->next++;
+                size_t point, query, client;
+                if (!in_shard(rs->cfg, index))
+                        continue;
+                int r = cell_start(rs, index);
+                if (r == 1) {
+                        runner_cell_coords(rs->cfg->sc, rs->cfg->nclients, index, &point, &query, &client);
+                        queue_push(&rs->slots[client], index);
+                }
+        }
+        if (rs->ninflight == 0 && queued_total(rs) == 0 && rs->next >= total)
+                event_base_loopbreak(rs->base);
+}
+
+static void watch_interrupt(evutil_socket_t fd, short what, void *arg)
+{
+        struct run_state *rs = arg;
+        (void)fd; (void)what;
+        if (rs->cfg->interrupted && *rs->cfg->interrupted)
+                event_base_loopbreak(rs->base);
+}
+
+static int cell_record_cmp(const void *a, const void *b)
+{
+        const struct cell_record *x = a, *y = b;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int state_init(struct run_state *rs, const struct runner_config *cfg, struct run_result *res)
+{
+        size_t total = runner_cell_count(cfg->sc, cfg->nclients);
+        size_t mine = cfg->shard_n ? total / cfg->shard_n + 1 : total;
+        struct timeval tick = { 0, 100000 };
+
+        res->total = total;
+        for (size_t i = 0; i < total; i++)
+                rs->shard_total += in_shard(cfg, i);
+        res->cells = calloc(mine ? mine : 1, sizeof(*res->cells));
+        rs->slots = calloc(cfg->nclients ? cfg->nclients : 1, sizeof(*rs->slots));
+        rs->base = event_base_new();
+        if (!res->cells || !rs->slots || !rs->base)
+                return -1;
+        for (size_t c = 0; c < cfg->nclients; c++) {
+                rs->slots[c].n = cfg->clients[c]->max_parallel ? cfg->clients[c]->max_parallel : 1;
+                rs->slots[c].used = calloc(rs->slots[c].n, 1);
+                if (!rs->slots[c].used)
+                        return -1;
+        }
+        rs->kick = evtimer_new(rs->base, start_more, rs);
+        rs->watch = event_new(rs->base, -1, EV_PERSIST, watch_interrupt, rs);
+        if (!rs->kick || !rs->watch || event_add(rs->watch, &tick) < 0)
+                return -1;
+        return 0;
+}
+
+int runner_run(const struct runner_config *cfg, struct run_result *res, char *err, size_t errlen)
+{
+        struct run_state rs = { .cfg = cfg, .res = res, .err = err, .errlen = errlen };
+        struct point_params scratch;
+        int ret = -1;
+
+        memset(res, 0, sizeof(*res));
+        params_defaults(&scratch);
+        for (size_t i = 0; i < cfg->nsets; i++)
+                if (params_set_assignment(&scratch, cfg->sets[i], err, errlen) < 0)
+                        return -1;
+        if (cfg->nclients == 0) {
+                snprintf(err, errlen, "no clients selected");
+                return -1;
+        }
+        if (state_init(&rs, cfg, res) < 0) {
+                snprintf(err, errlen, "out of memory");
+                goto cleanup;
+        }
+        schedule_kick(&rs);
+        event_base_dispatch(rs.base);
+        res->complete = !rs.failed && rs.ninflight == 0 && queued_total(&rs) == 0 &&
+                        rs.next >= res->total;
+        bool harness_failed = res->harness_failed;
+        while (rs.inflight) {
+                struct live_cell *lc = rs.inflight;
+                if (lc->handle && lc->client->ops->cancel)
+                        lc->client->ops->cancel(lc->client, lc->handle);
+                lc->handle = NULL;
+                lc->rec->index = (size_t)-1;  /* not run: dropped below */
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "interrupted", "run interrupted");
+        }
+        res->harness_failed = harness_failed;
+        qsort(res->cells, res->ncells, sizeof(*res->cells), cell_record_cmp);
+        while (res->ncells > 0 && res->cells[res->ncells - 1].index == (size_t)-1)
+                res->ncells--;
+        ret = rs.failed ? -1 : 0;
+cleanup:
+        if (rs.kick)
+                event_free(rs.kick);
+        if (rs.watch)
+                event_free(rs.watch);
+        for (size_t c = 0; rs.slots && c < cfg->nclients; c++) {
+                free(rs.slots[c].used);
+                free(rs.slots[c].queue);
+        }
+        free(rs.slots);
+        free(rs.points);
+        if (rs.base)
+                event_base_free(rs.base);
+        return ret;
+}
+
+void run_result_free(struct run_result *res)
+{
+        free(res->cells);
+        memset(res, 0, sizeof(*res));
+}
