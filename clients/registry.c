@@ -2,10 +2,13 @@
 
 #include <stdio.h>
 
+#include "clients/real/gai.h"
+
 int registry_add_real_clients(struct client_set *set, char *err, size_t errlen)
 {
-        (void)set;
-        (void)err;
-        (void)errlen;
+        if (real_gai_register(set) < 0) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+        }
         return 0;
 }

@@ -13,6 +13,7 @@ static const char *const oversize_table[] = { "cut", "truncated", "drop" };
 static const char *const tc_table[] = { "retry-tcp", "fail", "use", "use-if-answers" };
 static const char *const tcp_failure_table[] = { "error", "use-udp" };
 static const char *const parse_table[] = { "strict", "keep-partial" };
+static const char *const bad_reply_table[] = { "error", "nodata", "nxdomain" };
 static const char *const cname_table[] = { "follow", "any-owner" };
 static const char *const empty_table[] = { "nodata", "nxdomain" };
 static const char *const bool_table[] = { "no", "yes" };
@@ -58,8 +59,11 @@ static const struct knob knobs[] = {
         K_ENUM("tc", tc, tc_table),
         K_ENUM("tcp-failure", tcp_failure, tcp_failure_table),
         K_ENUM("parse", parse, parse_table),
+        K_ENUM("bad-reply-a", bad_reply_a, bad_reply_table),
+        K_ENUM("bad-reply-aaaa", bad_reply_aaaa, bad_reply_table),
         K_INT("max-addresses", max_addresses, 0, 65535),
         K_INT("max-records", max_records, 0, 65535),
+        K_INT("rdata-overread", rdata_overread, 0, 64),
         K_ENUM("cname", cname, cname_table),
         K_INT("max-cname", max_cname, 0, 1000),
         K_BOOL("reject-compressed-question", reject_compressed_question),

@@ -53,6 +53,14 @@ enum profile_empty {
         PROFILE_EMPTY_MAX,
 };
 
+/* How a reply that could not be parsed is reported to the application. */
+enum profile_bad_reply {
+        PROFILE_BAD_REPLY_ERROR,
+        PROFILE_BAD_REPLY_NODATA,
+        PROFILE_BAD_REPLY_NXDOMAIN,
+        PROFILE_BAD_REPLY_MAX,
+};
+
 struct profile {
         char name[64];
         char stands_for[192];
@@ -65,8 +73,12 @@ struct profile {
         enum profile_tc tc;
         enum profile_tcp_failure tcp_failure;
         enum profile_parse parse;
+        enum profile_bad_reply bad_reply_a;    /* strict parse failure of an A reply */
+        enum profile_bad_reply bad_reply_aaaa; /* ... of an AAAA reply */
         int max_addresses;            /* 0: no limit */
         int max_records;              /* qdcount+ancount above this: reply rejected; 0: none */
+        int rdata_overread;           /* a last record's rdata may run this many bytes past
+                                       * the data received and is still read (musl 1.2.3) */
         enum profile_cname cname;
         int max_cname;                /* CNAMEs followed at most; more: the lookup fails */
         bool reject_compressed_question;

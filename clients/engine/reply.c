@@ -47,6 +47,54 @@ static const char *rcode_reason(int rcode)
         return s ? s : "rcode";
 }
 
+/* How the library reports a reply it could not parse, for this query type. */
+static void bad_reply(const struct profile *p, const struct stub_question *q, struct outcome *out,
+                      const char *where)
+{
+        enum profile_bad_reply how = q->qtype == DNS_TYPE_AAAA ? p->bad_reply_aaaa : p->bad_reply_a;
+        switch (how) {
+        case PROFILE_BAD_REPLY_NODATA:
+                outcome_set(out, OUTCOME_NODATA, "", "malformed reply (%s) reported as no data", where);
+                break;
+        case PROFILE_BAD_REPLY_NXDOMAIN:
+                outcome_set(out, OUTCOME_NXDOMAIN, "", "malformed reply (%s) reported as no such name", where);
+                break;
+        default:
+                outcome_set(out, OUTCOME_ERROR, "badresp", "malformed reply: %s", where);
+                break;
+        }
+}
+
+/* The record at offset `start` ran past the received data. A profile with
+ * rdata-overread reads its rdata anyway when it ends at most that many bytes
+ * past the data; the bytes it never received read as zero here (in the real
+ * library they are whatever was in memory). Adds the address, if any. */
+static void overread_record(const struct profile *p, const struct stub_question *q,
+                            const uint8_t *msg, size_t len, size_t start, struct outcome *out,
+                            char *note, size_t nl)
+{
+        struct wire_cursor c;
+        uint8_t owner[DNS_NAME_MAX], addr[16] = { 0 };
+        size_t owner_len, want = q->qtype == DNS_TYPE_A ? 4 : 16;
+
+        wire_cursor_init(&c, msg, len);
+        c.pos = start;
+        wire_read_name(&c, owner, &owner_len);
+        uint16_t type = wire_read_u16(&c);
+        wire_read_u16(&c);
+        wire_read_u32(&c);
+        uint16_t rdlen = wire_read_u16(&c);
+        if (c.err != WIRE_OK || type != q->qtype || rdlen != want || c.pos + rdlen > len + (size_t)p->rdata_overread)
+                return;
+        if (p->cname != PROFILE_CNAME_ANY_OWNER)
+                return;
+        if (p->max_addresses > 0 && out->naddrs >= (size_t)p->max_addresses)
+                return;
+        memcpy(addr, msg + c.pos, len - c.pos);
+        outcome_add_addr(out, want == 4 ? 4 : 6, addr);
+        note_add(note, nl, "read a record past the end of the datagram");
+}
+
 /* Walks the answer section and collects addresses per the cname knob.
  * Returns 0, or -1 when the reply is bad for this profile (out set). */
 static int collect_addresses(const struct profile *p, const struct stub_question *q,
@@ -57,8 +105,11 @@ static int collect_addresses(const struct profile *p, const struct stub_question
         int cnames = 0, got;
         struct wire_rr rr;
 
+        size_t start = r->c.pos;
+
         memcpy(current, q->qname, q->qname_len);
         while ((got = wire_reader_rr(r, &rr)) == 1 && rr.section == WIRE_SECTION_ANSWER) {
+                start = r->c.pos;
                 bool owner_ok = p->cname == PROFILE_CNAME_ANY_OWNER ||
                                 wire_name_equal(rr.owner, rr.owner_len, current, current_len);
                 if (rr.type == DNS_TYPE_CNAME && p->cname == PROFILE_CNAME_FOLLOW && owner_ok) {
@@ -81,10 +132,13 @@ static int collect_addresses(const struct profile *p, const struct stub_question
                 char where[96];
                 wire_reader_describe_error(r, where, sizeof(where));
                 if (p->parse == PROFILE_PARSE_STRICT) {
-                        outcome_set(out, OUTCOME_ERROR, "badresp", "malformed reply: %s", where);
+                        out->naddrs = 0;
+                        bad_reply(p, q, out, where);
                         return -1;
                 }
                 note_add(note, nl, "kept records before damage");
+                if (p->rdata_overread > 0 && r->err_section == WIRE_SECTION_ANSWER)
+                        overread_record(p, q, r->c.buf, r->c.len, start, out, note, nl);
         }
         return 0;
 }
@@ -162,12 +216,9 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
                         r.c.len = len = (size_t)(q->sent_edns && p->edns > p->recv_buffer ? p->edns : p->recv_buffer);
                 note_add(note, nl, "truncated reply used");
         }
-        if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records) {
-                outcome_set(out, OUTCOME_ERROR, "badresp", "%u records: over the limit of %d",
-                            (unsigned)r.hdr.qdcount + r.hdr.ancount, p->max_records);
-                return REPLY_DONE;
-        }
-        if (collect_addresses(p, q, &r, out, note, nl) < 0)
+        if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records)
+                note_add(note, nl, "reply over max-records ignored");  /* parsed as empty */
+        else if (collect_addresses(p, q, &r, out, note, nl) < 0)
                 return REPLY_DONE;
         if (out->naddrs > 0)
                 return REPLY_DONE;

@@ -116,7 +116,8 @@ static void lookup_finish(struct stub_lookup *l)
         }
         outcome_init(o);
         for (int i = 0; i < l->nq; i++)
-                for (size_t k = 0; k < l->q[i].result.naddrs; k++)
+                for (size_t k = 0; l->q[i].result.status == OUTCOME_ADDRESSES &&
+                                   k < l->q[i].result.naddrs; k++)
                         outcome_add_addr(o, l->q[i].result.addrs[k].family, l->q[i].result.addrs[k].addr);
         if (o->naddrs == 0) {
                 const struct outcome *pick = &l->q[0].result;

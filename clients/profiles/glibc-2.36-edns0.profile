@@ -9,6 +9,8 @@ recv-buffer = 65535        # accepts UDP replies longer than 512 without TC
 oversize    = cut
 tc          = retry-tcp
 parse       = strict
+bad-reply-a = nodata       # measured: getaddrinfo(AF_INET) on a cut reply gives EAI_NODATA
+bad-reply-aaaa = nxdomain  # measured: getaddrinfo(AF_INET6) on a cut reply gives EAI_NONAME
 cname       = follow
 glibc-lame-rule = yes      # send_dg: NOERROR, ancount=aa=ra=arcount=0 -> next server, before TC
 fail-on-rcode-error = yes

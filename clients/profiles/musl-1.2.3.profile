@@ -11,6 +11,7 @@ tc          = use          # the TC bit is never looked at
 parse       = keep-partial # dns_parse.c: records are handed over one by one until one runs short
 max-addresses = 48         # lookup.h MAXADDRS
 max-records = 64           # dns_parse.c: qdcount + ancount > 64 rejects the reply
+rdata-overread = 10       # dns_parse.c checks p+len against the end with p 10 bytes before the rdata
 cname       = any-owner    # dns_parse_callback takes A/AAAA of any owner
 fail-on-rcode-error = yes  # lookup_name.c: rcode 2 -> EAI_AGAIN, other non-zero -> EAI_FAIL
 empty-answer = nxdomain    # no address: EAI_NONAME, as for NXDOMAIN
