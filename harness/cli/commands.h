@@ -9,3 +9,4 @@
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);

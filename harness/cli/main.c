@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
         { "run", cmd_run, "run scenario suites against the clients: compatibility matrices" },
         { "clients", cmd_clients, "list the clients, emulated and real, and whether they can run" },
+        { "calibrate", cmd_calibrate, "check each emulated profile against its real twin, cell by cell" },
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
 };
 

@@ -1,0 +1,177 @@
+/* stubcompat calibrate: each emulated profile beside its real twin, cell by cell. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli/commands.h"
+#include "harness/cli/select.h"
+#include "harness/report/matrix.h"
+#include "harness/report/write.h"
+#include "harness/run/runner.h"
+#include "harness/util/paths.h"
+#include "harness/zone/scenario.h"
+
+struct pair {
+        struct client *emulated, *real;
+        size_t col_e, col_r;          /* columns in the run */
+        size_t cells, agree;
+};
+
+/* Two cells agree when the verdicts match and, for address verdicts, the
+ * number of distinct addresses too. Reasons are each library's own words. */
+static bool cells_agree(const struct matrix_cell *a, const struct matrix_cell *b)
+{
+        return a->verdict == b->verdict && a->addresses == b->addresses;
+}
+
+static void print_cell(const struct matrix *m, const struct matrix_cell *c)
+{
+        printf("%s %s (%zu/%zu addresses, %s", verdict_to_string(c->verdict),
+               c->reason[0] ? c->reason : "-", c->addresses, c->expected, c->path);
+        if (c->udp_bytes >= 0)
+                printf(", udp %ld bytes", c->udp_bytes);
+        printf(")");
+        (void)m;
+}
+
+static void print_point(const struct matrix *m, const struct matrix_cell *c)
+{
+        printf("%s %s", c->qname, c->qtype);
+        for (size_t a = 0; a < m->naxes; a++)
+                printf(" %s=%s", m->axes[a], c->values[a]);
+}
+
+/* Compares the pair over the matrix; prints every disagreeing cell. */
+static void compare_pair(const struct matrix *m, size_t nclients, struct pair *p)
+{
+        for (size_t i = 0; i + nclients <= m->ncells; i += nclients) {
+                const struct matrix_cell *e = &m->cells[i + p->col_e], *r = &m->cells[i + p->col_r];
+                if (e->verdict == VERDICT_SKIPPED || r->verdict == VERDICT_SKIPPED)
+                        continue;
+                p->cells++;
+                if (cells_agree(e, r)) {
+                        p->agree++;
+                        continue;
+                }
+                printf("  DISAGREE ");
+                print_point(m, e);
+                printf(":\n    %-24s ", p->emulated->name);
+                print_cell(m, e);
+                printf("  %s\n    %-24s ", e->detail, p->real->name);
+                print_cell(m, r);
+                printf("  %s\n", r->detail);
+        }
+}
+
+/* Finds the emulated/real pairs among all clients. */
+static size_t find_pairs(const struct client_set *set, const char *only, struct pair *pairs,
+                         struct client **cols, size_t *ncols)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < set->n; i++) {
+                struct client *e = set->items[i], *r;
+                if (e->kind != CLIENT_EMULATED || !e->twin[0] || !(r = client_set_find(set, e->twin)))
+                        continue;
+                if (only && !strstr(only, e->name) && !strstr(only, r->name))
+                        continue;
+                pairs[n] = (struct pair){ .emulated = e, .real = r, .col_e = *ncols, .col_r = *ncols + 1 };
+                cols[(*ncols)++] = e;
+                cols[(*ncols)++] = r;
+                n++;
+        }
+        return n;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "clients", required_argument, NULL, 'c' },
+                { "out", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                { 0, 0, 0, 0 },
+        };
+        struct client_set set = { 0 };
+        struct scenario *sc = NULL;
+        struct run_result res = { 0 };
+        struct matrix m = { 0 };
+        struct pair *pairs = NULL;
+        struct client **cols = NULL;
+        const char *only = NULL, *out = "results/calibration";
+        char err[512], path[4096];
+        size_t npairs, ncols = 0;
+        int c, ret = EXIT_USAGE;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'c': only = optarg; break;
+                case 'o': out = optarg; break;
+                case 'h':
+                        printf("usage: stubcompat calibrate [--clients LIST] [--out DIR] [SCENARIO]\n\n"
+                               "Runs each emulated profile beside its real twin over SCENARIO (default\n"
+                               "scenarios/calibration.scn), prints the agreement per pair and every cell\n"
+                               "where they disagree. Exit 1 on any disagreement, 2 on usage errors.\n");
+                        return 0;
+                default: return EXIT_USAGE;
+                }
+        }
+        if (optind < argc - 1) {
+                fprintf(stderr, "stubcompat calibrate: expected at most one SCENARIO\n");
+                return EXIT_USAGE;
+        }
+        if (optind == argc - 1)
+                snprintf(path, sizeof(path), "%s", argv[optind]);
+        else
+                paths_data("scenarios/calibration.scn", path, sizeof(path));
+        if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
+            select_load_clients(&set, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                goto cleanup;
+        }
+        pairs = calloc(set.n + 1, sizeof(*pairs));
+        cols = calloc(2 * set.n + 1, sizeof(*cols));
+        if (!pairs || !cols)
+                goto cleanup;
+        npairs = find_pairs(&set, only, pairs, cols, &ncols);
+        if (npairs == 0) {
+                fprintf(stderr, "stubcompat calibrate: no emulated profile with a real twin selected\n");
+                goto cleanup;
+        }
+        select_prepare_sandbox(cols, ncols);
+        signal(SIGPIPE, SIG_IGN);
+        struct runner_config cfg = { .sc = sc, .clients = cols, .nclients = ncols };
+        if (runner_run(&cfg, &res, err, sizeof(err)) < 0 || matrix_from_run(&m, sc, cols, &res) < 0) {
+                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+                ret = 3;
+                goto cleanup;
+        }
+        if (report_write_all(&m, out, err, sizeof(err)) < 0)
+                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+        ret = 0;
+        for (size_t i = 0; i < npairs; i++) {
+                struct pair *p = &pairs[i];
+                if (!p->real->available || !p->emulated->available) {
+                        printf("%-22s <-> %-26s skipped: %s\n", p->emulated->name, p->real->name,
+                               p->real->available ? p->emulated->why_not : p->real->why_not);
+                        continue;
+                }
+                compare_pair(&m, ncols, p);
+                printf("%-22s <-> %-26s %zu/%zu cells agree (%.1f%%)\n", p->emulated->name,
+                       p->real->name, p->agree, p->cells,
+                       p->cells ? 100.0 * (double)p->agree / (double)p->cells : 0.0);
+                if (p->agree != p->cells || p->cells == 0)
+                        ret = EXIT_CHECK_FAILED;
+        }
+        if (res.harness_failed)
+                ret = 3;
+cleanup:
+        matrix_free(&m);
+        run_result_free(&res);
+        free(pairs);
+        free(cols);
+        client_set_free(&set);
+        scenario_free(sc);
+        return ret;
+}
