@@ -58,6 +58,8 @@ static const struct knob knobs[] = {
         K_ENUM("oversize", oversize, oversize_table),
         K_ENUM("tc", tc, tc_table),
         K_ENUM("tcp-failure", tcp_failure, tcp_failure_table),
+        K_ENUM("tcp-closed-a", tcp_closed_a, bad_reply_table),
+        K_ENUM("tcp-closed-aaaa", tcp_closed_aaaa, bad_reply_table),
         K_ENUM("parse", parse, parse_table),
         K_ENUM("bad-reply-a", bad_reply_a, bad_reply_table),
         K_ENUM("bad-reply-aaaa", bad_reply_aaaa, bad_reply_table),

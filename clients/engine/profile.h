@@ -72,6 +72,8 @@ struct profile {
         enum profile_oversize oversize;
         enum profile_tc tc;
         enum profile_tcp_failure tcp_failure;
+        enum profile_bad_reply tcp_closed_a;    /* the server closed TCP before the A reply */
+        enum profile_bad_reply tcp_closed_aaaa; /* ... before the AAAA reply */
         enum profile_parse parse;
         enum profile_bad_reply bad_reply_a;    /* strict parse failure of an A reply */
         enum profile_bad_reply bad_reply_aaaa; /* ... of an AAAA reply */

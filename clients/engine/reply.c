@@ -126,7 +126,13 @@ static int collect_addresses(const struct profile *p, const struct stub_question
                         continue;
                 if (p->max_addresses > 0 && out->naddrs >= (size_t)p->max_addresses)
                         continue;
-                outcome_add_addr(out, q->qtype == DNS_TYPE_A ? 4 : 6, rr.rdata);
+                if (q->qtype == DNS_TYPE_A || q->qtype == DNS_TYPE_AAAA) {
+                        outcome_add_addr(out, outcome_family_of(q->qtype), rr.rdata);
+                } else {
+                        uint8_t key[16];
+                        outcome_record_key(rr.rdata, rr.rdlength, key);
+                        outcome_add_addr(out, 0, key);
+                }
         }
         if (got < 0) {
                 char where[96];

@@ -324,6 +324,16 @@ static void tcp_read_some(struct stub_query *sq)
                 char why[96];
                 snprintf(why, sizeof(why), "tcp: %s after %zu bytes",
                          n == 0 ? "connection closed" : strerror(errno), sq->got);
+                enum profile_bad_reply closed = sq->q.qtype == DNS_TYPE_AAAA
+                        ? sq->l->p->tcp_closed_aaaa : sq->l->p->tcp_closed_a;
+                if (n == 0 && closed == PROFILE_BAD_REPLY_NXDOMAIN) {
+                        query_fail(sq, OUTCOME_NXDOMAIN, "", why);
+                        return;
+                }
+                if (n == 0 && closed == PROFILE_BAD_REPLY_NODATA) {
+                        query_fail(sq, OUTCOME_NODATA, "", why);
+                        return;
+                }
                 tcp_failed(sq, why);
                 return;
         }
@@ -518,6 +528,7 @@ struct client *stub_client_new(const struct profile *p)
         c->kind = CLIENT_EMULATED;
         c->endpoint = ENDPOINT_ANY_PORT;
         c->available = true;
+        c->any_type = true;
         c->ops = &stub_ops;
         c->impl = copy;
         return c;

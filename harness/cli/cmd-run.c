@@ -33,6 +33,7 @@ struct run_options {
         unsigned jobs;
         int quiet;
         int use_default;
+        int out_is_root;        /* several suites: --out is the folder of their folders */
 };
 
 static void run_usage(FILE *f)
@@ -47,7 +48,8 @@ static void run_usage(FILE *f)
                 "options:\n"
                 "  -c, --clients LIST   names, 'emulated', 'real' or 'all' (default all)\n"
                 "  -s, --set KEY=VALUE  fix a parameter on every point (repeatable)\n"
-                "  -o, --out DIR        results folder (default results/<suite>)\n"
+                "  -o, --out DIR        results folder (default results/<suite>; with several\n"
+                "                       suites, DIR/<suite>)\n"
                 "      --shard K/N      run the K-th of N stable shares of the cells\n"
                 "  -j, --jobs N         cells in flight at once (default 64)\n"
                 "      --default        run the default suites in scenarios/\n"
@@ -138,8 +140,10 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 ret = 3;
                 goto cleanup;
         }
-        if (o->out)
+        if (o->out && !o->out_is_root)
                 snprintf(dir, sizeof(dir), "%s", o->out);
+        else if (o->out)
+                snprintf(dir, sizeof(dir), "%s/%s", o->out, sc->suite);
         else
                 snprintf(dir, sizeof(dir), "results/%s", sc->suite);
         if (report_write_all(&m, dir, err, sizeof(err)) < 0) {
@@ -159,7 +163,11 @@ cleanup:
 
 static int default_suites(char ***paths, size_t *n)
 {
-        static const char *const names[] = { "mixpanel-2016" };
+        static const char *const names[] = {
+                "mixpanel-2016", "a-growth", "aaaa-growth", "dual-stack", "cname-depth",
+                "txt-growth", "edns-sizes", "tcp-blocked", "fragment-loss", "lame-flags",
+                "server-overflow",
+        };
         char buf[4096], rel[256];
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
                 snprintf(rel, sizeof(rel), "scenarios/%s.scn", names[i]);
@@ -248,6 +256,7 @@ int cmd_run(int argc, char **argv)
                 fprintf(stderr, "stubcompat run: --clients: %s\n", err);
                 goto cleanup;
         }
+        o.out_is_root = npaths > 1;
         select_prepare_sandbox(clients, (size_t)n);
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);

@@ -41,6 +41,24 @@ void outcome_init(struct outcome *o)
         o->status = OUTCOME_ADDRESSES;
 }
 
+void outcome_record_key(const uint8_t *rdata, size_t len, uint8_t out[16])
+{
+        uint64_t h1 = 0xcbf29ce484222325u, h2 = 0x84222325cbf29ce4u;
+        for (size_t i = 0; i < len; i++) {
+                h1 = (h1 ^ rdata[i]) * 0x100000001b3u;
+                h2 = (h2 ^ rdata[i]) * 0x100000001b3u + i;
+        }
+        for (int i = 0; i < 8; i++) {
+                out[i] = (uint8_t)(h1 >> (8 * i));
+                out[8 + i] = (uint8_t)(h2 >> (8 * i));
+        }
+}
+
+int outcome_family_of(int qtype)
+{
+        return qtype == 1 ? 4 : qtype == 28 ? 6 : 0;
+}
+
 static bool addr_equal(const struct outcome_addr *a, int family, const void *addr)
 {
         return a->family == family && memcmp(a->addr, addr, family == 4 ? 4 : 16) == 0;

@@ -43,7 +43,7 @@ enum outcome_status {
 #define OUTCOME_MAX_ADDRS 512
 
 struct outcome_addr {
-        uint8_t family;         /* 4 or 6 */
+        uint8_t family;         /* 4, 6, or 0 for a record key (outcome_record_key) */
         uint8_t addr[16];
 };
 
@@ -58,6 +58,11 @@ struct outcome {
 };
 
 void outcome_init(struct outcome *o);
+/* The identity of a record of another type than A/AAAA (family 0 entries):
+ * a 16-byte digest of its rdata, so TXT answers compare like address sets. */
+void outcome_record_key(const uint8_t *rdata, size_t len, uint8_t out[16]);
+/* Family of the entries a query type yields: 4 for A, 6 for AAAA, 0 others. */
+int outcome_family_of(int qtype);
 /* Appends an address unless already present. */
 void outcome_add_addr(struct outcome *o, int family, const void *addr);
 /* Sets status, reason and a printf message. */

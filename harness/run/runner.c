@@ -141,7 +141,7 @@ static void expected_for(struct point *pt, const struct scenario_query *q, struc
         for (int t = 0; t < 2 && types[t]; t++) {
                 const struct answer *a = point_answer(pt, q->name, q->name_len, types[t]);
                 for (size_t i = 0; a && i < a->naddrs; i++)
-                        expected_add(e, types[t] == DNS_TYPE_A ? 4 : 6, a->addrs[i]);
+                        expected_add(e, outcome_family_of(types[t]), a->addrs[i]);
         }
 }
 
@@ -315,6 +315,12 @@ static int cell_start(struct run_state *rs, size_t index)
         }
         if (!lc->client->available) {
                 finish_now(lc, OUTCOME_SKIPPED, "unavailable", lc->client->why_not);
+                return 0;
+        }
+        int qtype = cfg->sc->queries[query].qtype;
+        if (!lc->client->any_type && qtype != DNS_TYPE_A && qtype != DNS_TYPE_AAAA && qtype != QTYPE_ADDR) {
+                finish_now(lc, OUTCOME_SKIPPED, "address-lookups-only",
+                           "this client looks up addresses only");
                 return 0;
         }
         scfg.address = addr;

@@ -127,6 +127,8 @@ static void conn_process(struct server_conn *c)
                 snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
                 switch (s->pt->params.tcp) {
                 case TCP_MODE_BLACKHOLE:
+                        /* a blackhole never closes: the connection lives until the server does */
+                        bufferevent_set_timeouts(c->bev, NULL, NULL);
                         x.note = "tcp=blackhole";
                         server_note_exchange(s, &x);
                         continue;
@@ -213,7 +215,7 @@ int server_tcp_start(struct server *s, char *err, size_t errlen)
         if (s->pt->params.tcp == TCP_MODE_REFUSE)
                 return 0;  /* bound but not listening: the kernel refuses connections */
         s->listener = evconnlistener_new(s->base, tcp_accept, s,
-                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128, s->tcp_fd);
+                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128, s->tcp_fd);
         if (!s->listener) {
                 snprintf(err, errlen, "%s:%u: cannot listen on TCP", s->address, s->port);
                 return -1;

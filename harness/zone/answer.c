@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/run/outcome.h"
 #include "harness/wire/writer.h"
 
 #define ANSWER_BUF_MAX 65535
@@ -33,14 +34,15 @@ static int build_rr(struct build *b, const struct zone_rr *rr)
 static int add_address(struct answer *a, const struct zone_rr *rr)
 {
         uint8_t (*n)[16];
-        if (rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_AAAA)
-                return 0;
         n = realloc(a->addrs, (a->naddrs + 1) * sizeof(*n));
         if (!n)
                 return -1;
         a->addrs = n;
         memset(a->addrs[a->naddrs], 0, 16);
-        memcpy(a->addrs[a->naddrs], rr->rdata, rr->rdlen > 16 ? 16 : rr->rdlen);
+        if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA)
+                memcpy(a->addrs[a->naddrs], rr->rdata, rr->rdlen > 16 ? 16 : rr->rdlen);
+        else
+                outcome_record_key(rr->rdata, rr->rdlen, a->addrs[a->naddrs]);
         a->naddrs++;
         return 0;
 }

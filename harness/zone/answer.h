@@ -30,7 +30,7 @@ struct answer {
         size_t final_len;
         unsigned cnames;         /* CNAME records in the answer */
         size_t naddrs;
-        uint8_t (*addrs)[16];    /* 4 used for A */
+        uint8_t (*addrs)[16];    /* 4 used for A; other types: outcome_record_key */
 };
 
 /* Builds the answer from the zone: follows CNAMEs inside the zone (qtype
