@@ -60,6 +60,7 @@ struct client {
         bool available;
         char why_not[192];          /* when not available */
         unsigned max_parallel;      /* lookups in flight at once; 0: no limit */
+        bool any_type;              /* can ask other types than A/AAAA (else: skipped) */
         const struct client_ops *ops;
         void *impl;
 };
