@@ -33,7 +33,8 @@ struct run_options {
         unsigned jobs;
         int quiet;
         int use_default;
-        int out_is_root;        /* several suites: --out is the folder of their folders */
+        int out_is_root;
+        enum capture_mode capture;        /* several suites: --out is the folder of their folders */
 };
 
 static void run_usage(FILE *f)
@@ -53,6 +54,8 @@ static void run_usage(FILE *f)
                 "      --shard K/N      run the K-th of N stable shares of the cells\n"
                 "  -j, --jobs N         cells in flight at once (default 64)\n"
                 "      --default        run the default suites in scenarios/\n"
+                "      --pcap[=failing|all] write the exchanges of failing (or all) cells\n"
+                "                       to exchanges.pcap beside matrix.json\n"
                 "  -q, --quiet          no progress, no summary\n"
                 "  -h, --help           this text\n"
                 "\n"
@@ -110,6 +113,27 @@ static void print_summary(const struct matrix *m, const char *dir)
         }
 }
 
+/* Writes the kept exchanges to DIR/exchanges.pcap (before matrix.json, which
+ * is written last). Returns 0, or -1 after printing why. */
+static int write_pcap(const struct run_result *res, const char *dir, int quiet)
+{
+        char path[4200], err[512];
+        long n;
+        if (report_mkdirs(dir, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: %s\n", err);
+                return -1;
+        }
+        snprintf(path, sizeof(path), "%s/exchanges.pcap", dir);
+        n = pcap_write_captures(path, res->captures, res->ncaptures, err, sizeof(err));
+        if (n < 0) {
+                fprintf(stderr, "stubcompat run: %s\n", err);
+                return -1;
+        }
+        if (!quiet)
+                printf("%s: %ld packets of %zu cells\n", path, n, res->ncaptures);
+        return 0;
+}
+
 /* Runs one suite. Returns an exit status. */
 static int run_suite(const char *path, const struct run_options *o, struct client **clients,
                      size_t nclients)
@@ -128,6 +152,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 .sc = sc, .clients = clients, .nclients = nclients,
                 .sets = (const char *const *)o->sets, .nsets = o->nsets,
                 .max_inflight = o->jobs, .shard_k = o->shard_k, .shard_n = o->shard_n,
+                .capture = o->capture,
                 .interrupted = &interrupted,
                 .progress = o->quiet ? NULL : progress, .progress_arg = sc->suite,
         };
@@ -146,6 +171,10 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 snprintf(dir, sizeof(dir), "%s/%s", o->out, sc->suite);
         else
                 snprintf(dir, sizeof(dir), "results/%s", sc->suite);
+        if (o->capture != CAPTURE_NONE && write_pcap(&res, dir, o->quiet) < 0) {
+                ret = 3;
+                goto cleanup;
+        }
         if (report_write_all(&m, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s\n", err);
                 ret = 3;
@@ -186,6 +215,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 { "shard", required_argument, NULL, 'S' },
                 { "jobs", required_argument, NULL, 'j' },
                 { "default", no_argument, NULL, 'D' },
+                { "pcap", optional_argument, NULL, 'P' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -214,6 +244,16 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                         }
                         break;
                 case 'D': o->use_default = 1; break;
+                case 'P':
+                        if (!optarg || strcmp(optarg, "failing") == 0) {
+                                o->capture = CAPTURE_FAILING;
+                        } else if (strcmp(optarg, "all") == 0) {
+                                o->capture = CAPTURE_ALL;
+                        } else {
+                                fprintf(stderr, "stubcompat run: --pcap: expected failing or all, got '%s'\n", optarg);
+                                return -1;
+                        }
+                        break;
                 case 'q': o->quiet = 1; break;
                 case 'h': run_usage(stdout); return 1;
                 default: run_usage(stderr); return -1;

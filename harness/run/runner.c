@@ -28,6 +28,7 @@ struct live_cell {
         struct server *srv;
         void *handle;
         struct event *deadline;
+        struct capture cap;            /* exchanges, when the run keeps them */
         struct live_cell *next;        /* in-flight list */
 };
 
@@ -159,6 +160,33 @@ static void slot_release(struct run_state *rs, struct live_cell *lc)
         lc->slot = -1;
 }
 
+static void cell_exchange(void *arg, const struct server_exchange *x)
+{
+        struct live_cell *lc = arg;
+        capture_add(&lc->cap, x->transport, false, x->query_data, x->query_bytes);
+        if (x->sent && x->reply_data)
+                capture_add(&lc->cap, x->transport, true, x->reply_data, x->reply_bytes);
+}
+
+/* Keeps the cell's exchanges when the run wants them. */
+static void cell_keep_capture(struct run_state *rs, struct live_cell *lc)
+{
+        enum verdict v = lc->rec->verdict;
+        bool keep = rs->cfg->capture == CAPTURE_ALL ||
+                    (rs->cfg->capture == CAPTURE_FAILING && v != VERDICT_OK && v != VERDICT_SKIPPED);
+        struct capture *n;
+
+        if (!keep || lc->cap.n == 0 || lc->rec->index == (size_t)-1 ||
+            !(n = realloc(rs->res->captures, (rs->res->ncaptures + 1) * sizeof(*n)))) {
+                capture_free(&lc->cap);
+                return;
+        }
+        rs->res->captures = n;
+        lc->cap.cell = lc->index;
+        n[rs->res->ncaptures++] = lc->cap;
+        memset(&lc->cap, 0, sizeof(lc->cap));
+}
+
 static void cell_finish(struct live_cell *lc, const struct outcome *o)
 {
         struct run_state *rs = lc->rs;
@@ -188,6 +216,7 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         }
         if (r->verdict == VERDICT_HARNESS_ERROR)
                 rs->res->harness_failed = true;
+        cell_keep_capture(rs, lc);
         if (lc->deadline)
                 event_free(lc->deadline);
         slot_release(rs, lc);
@@ -329,6 +358,8 @@ static int cell_start(struct run_state *rs, size_t index)
                 finish_now(lc, OUTCOME_HARNESS_ERROR, "server", msg);
                 return 0;
         }
+        if (cfg->capture != CAPTURE_NONE)
+                server_set_observer(lc->srv, cell_exchange, lc);
         lookup_fill(lc, cfg, addr, server_port(lc->srv), &l);
         lc->deadline = evtimer_new(rs->base, cell_deadline, lc);
         if (!lc->deadline || evtimer_add(lc->deadline, &tv) < 0 ||
@@ -407,6 +438,12 @@ static void watch_interrupt(evutil_socket_t fd, short what, void *arg)
                 event_base_loopbreak(rs->base);
 }
 
+static int capture_cmp(const void *a, const void *b)
+{
+        const struct capture *x = a, *y = b;
+        return x->cell < y->cell ? -1 : x->cell > y->cell;
+}
+
 static int cell_record_cmp(const void *a, const void *b)
 {
         const struct cell_record *x = a, *y = b;
@@ -474,6 +511,8 @@ int runner_run(const struct runner_config *cfg, struct run_result *res, char *er
         }
         res->harness_failed = harness_failed;
         qsort(res->cells, res->ncells, sizeof(*res->cells), cell_record_cmp);
+        if (res->ncaptures)
+                qsort(res->captures, res->ncaptures, sizeof(*res->captures), capture_cmp);
         while (res->ncells > 0 && res->cells[res->ncells - 1].index == (size_t)-1)
                 res->ncells--;
         ret = rs.failed ? -1 : 0;
@@ -495,6 +534,9 @@ cleanup:
 
 void run_result_free(struct run_result *res)
 {
+        for (size_t i = 0; i < res->ncaptures; i++)
+                capture_free(&res->captures[i]);
+        free(res->captures);
         free(res->cells);
         memset(res, 0, sizeof(*res));
 }

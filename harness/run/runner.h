@@ -9,8 +9,15 @@
 #include <stddef.h>
 
 #include "clients/client.h"
+#include "harness/report/pcap.h"
 #include "harness/run/cell.h"
 #include "harness/zone/scenario.h"
+
+enum capture_mode {
+        CAPTURE_NONE,
+        CAPTURE_FAILING,                /* cells whose verdict is not ok (skipped excluded) */
+        CAPTURE_ALL,
+};
 
 struct runner_config {
         const struct scenario *sc;
@@ -22,6 +29,7 @@ struct runner_config {
         unsigned cell_deadline_ms;      /* 0: 15000 */
         unsigned client_timeout_ms;     /* hint passed to clients; 0: 1000 */
         unsigned shard_k, shard_n;      /* run cells with index % n == k-1; n=0: all */
+        enum capture_mode capture;      /* keep the exchanges of these cells */
         volatile sig_atomic_t *interrupted;
         /* progress: called after each cell, on the loop thread */
         void (*progress)(void *arg, size_t done, size_t total);
@@ -34,6 +42,8 @@ struct run_result {
         size_t total;                   /* cells of the whole suite (all shards) */
         bool complete;                  /* false when interrupted */
         bool harness_failed;            /* some cell is harness-error */
+        struct capture *captures;       /* kept exchanges, in cell order */
+        size_t ncaptures;
 };
 
 /* Runs the cells. Returns 0, or -1 with err for a setup failure (bad --set,

@@ -28,6 +28,7 @@ struct server {
         void *observer_arg;
         struct pending_reply *pending;    /* delayed UDP replies */
         uint8_t reply[SERVER_REPLY_CAP];
+        uint8_t query[65536];             /* the TCP query being handled */
 };
 
 /* Reports an exchange to the observer and counts it. */

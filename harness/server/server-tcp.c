@@ -119,11 +119,11 @@ static void conn_process(struct server_conn *c)
                 if (evbuffer_get_length(in) < len + 2)
                         return;
                 evbuffer_drain(in, 2);
-                uint8_t *q = evbuffer_pullup(in, (ssize_t)len);
+                /* copied out: the exchange is reported after the input is drained */
+                evbuffer_remove(in, s->query, len);
                 struct server_exchange x = { 0 };
-                size_t n = server_handle_query(s->pt, q ? q : prefix, len, TRANSPORT_TCP, s->reply,
+                size_t n = server_handle_query(s->pt, s->query, len, TRANSPORT_TCP, s->reply,
                                                sizeof(s->reply), &x);
-                evbuffer_drain(in, len);
                 snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
                 switch (s->pt->params.tcp) {
                 case TCP_MODE_BLACKHOLE:

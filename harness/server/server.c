@@ -78,6 +78,8 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
 
         x->transport = t;
         x->query_bytes = len;
+        x->query_data = query;
+        x->reply_data = NULL;
         x->edns = q.has_opt ? q.opt_size : -1;
         x->rcode = -1;
         x->qtype = q.qtype;
@@ -112,6 +114,7 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
                 return 0;
         }
         x->reply_bytes = n;
+        x->reply_data = n ? out : NULL;
         x->tc = res.tc;
         x->records = res.records;
         x->rcode = res.rcode;

@@ -36,6 +36,8 @@ struct server_exchange {
         unsigned records;           /* whole answer+authority records sent */
         int rcode;                  /* -1 when nothing was sent */
         const char *note;           /* why nothing or something odd was sent, or NULL */
+        const uint8_t *query_data;  /* the query's bytes, valid during the callback */
+        const uint8_t *reply_data;  /* the reply's bytes (reply_bytes long), or NULL */
 };
 
 struct server_stats {

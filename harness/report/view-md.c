@@ -1,0 +1,214 @@
+/* matrix.md: GitHub-flavoured Markdown for a CI job summary.
+ *
+ *   # title: suite, complete or not
+ *   ## Verdicts          one row per client: kind and a count per verdict
+ *   ## Breaking points   one bullet per breaking point (breaking_describe)
+ *   ## Grids             per query: rows = points, columns = clients,
+ *                        cells = short verdict tokens (view_verdict_token)
+ *
+ * A grid of more than VIEW_MD_FULL_ROWS points keeps only the rows around
+ * changes: the first and last rows, each row where some client's verdict
+ * differs from the row before, and that row before; a marker row stands for
+ * each run of elided rows and a line under the grid says how many. */
+#include "harness/report/views.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report/breaking.h"
+
+/* Appends s as Markdown text: newlines become spaces and the characters
+ * that could start markup or split a table cell are backslash-escaped. */
+static void md_text(struct strbuf *b, const char *s)
+{
+        for (const char *p = s; *p; p++) {
+                if (*p == '\n' || *p == '\r' || *p == '\t')
+                        strbuf_puts(b, " ");
+                else if (strchr("\\`*_[]<>|~&", *p))
+                        strbuf_printf(b, "\\%c", *p);
+                else
+                        strbuf_add(b, p, 1);
+        }
+}
+
+static void md_title(const struct matrix *m, struct strbuf *b)
+{
+        strbuf_puts(b, "# stubcompat: ");
+        md_text(b, m->suite);
+        if (m->complete)
+                strbuf_printf(b, " (complete, %zu cells)\n\n", m->ncells);
+        else
+                strbuf_printf(b, " (INCOMPLETE: %zu of %zu cells)\n\n", m->ncells, m->total);
+        strbuf_puts(b, "Scenario ");
+        md_text(b, m->scenario);
+        strbuf_puts(b, "; axes: ");
+        for (size_t a = 0; a < m->naxes; a++) {
+                if (a)
+                        strbuf_puts(b, ", ");
+                md_text(b, m->axes[a]);
+        }
+        if (m->naxes == 0)
+                strbuf_puts(b, "none");
+        strbuf_puts(b, ".\n\n");
+}
+
+static void md_counts(const struct view_grid *g, struct strbuf *b)
+{
+        size_t counts[VERDICT_MAX];
+
+        strbuf_puts(b, "## Verdicts\n\n| client | kind |");
+        for (int v = 0; v < VERDICT_MAX; v++)
+                strbuf_printf(b, " %s |", verdict_to_string((enum verdict)v));
+        strbuf_puts(b, "\n|---|---|");
+        for (int v = 0; v < VERDICT_MAX; v++)
+                strbuf_puts(b, "---:|");
+        strbuf_puts(b, "\n");
+        for (size_t c = 0; c < g->nclients; c++) {
+                const struct matrix_cell *first = g->client_cell[c];
+                matrix_count(g->m, first->client, counts);
+                strbuf_puts(b, "| ");
+                md_text(b, first->client);
+                strbuf_puts(b, " | ");
+                md_text(b, first->kind);
+                strbuf_puts(b, " |");
+                for (int v = 0; v < VERDICT_MAX; v++)
+                        strbuf_printf(b, " %zu |", counts[v]);
+                strbuf_puts(b, "\n");
+        }
+        strbuf_puts(b, "\n");
+}
+
+static void md_breaking(const struct matrix *m, struct strbuf *b)
+{
+        struct breaking_point *bps;
+        size_t n = breaking_compute(m, &bps);
+        char line[512];
+
+        strbuf_puts(b, "## Breaking points\n\n");
+        if (n == 0)
+                strbuf_puts(b, breaking_axis(m) < 0 ? "No numeric axis is swept.\n\n"
+                                                    : "None.\n\n");
+        for (size_t i = 0; i < n; i++) {
+                breaking_describe(m, &bps[i], line, sizeof(line));
+                strbuf_puts(b, "- ");
+                md_text(b, bps[i].client);
+                strbuf_puts(b, ": ");
+                md_text(b, bps[i].qname);
+                strbuf_puts(b, " ");
+                md_text(b, bps[i].qtype);
+                if (bps[i].others[0]) {
+                        strbuf_puts(b, " at ");
+                        md_text(b, bps[i].others);
+                }
+                strbuf_puts(b, ": ");
+                md_text(b, line);
+                strbuf_puts(b, "\n");
+        }
+        if (n)
+                strbuf_puts(b, "\n");
+        free(bps);
+}
+
+/* True when some client's verdict at point p differs from point p - 1 (a
+ * missing cell counts as a verdict of its own). */
+static bool row_changes(const struct view_grid *g, size_t q, size_t p)
+{
+        for (size_t c = 0; c < g->nclients; c++) {
+                const struct matrix_cell *x = view_grid_at(g, q, p - 1, c);
+                const struct matrix_cell *y = view_grid_at(g, q, p, c);
+                int vx = x ? (int)x->verdict : -2, vy = y ? (int)y->verdict : -2;
+                if (vx != vy)
+                        return true;
+        }
+        return false;
+}
+
+static bool row_kept(const struct view_grid *g, size_t q, size_t p)
+{
+        if (g->npoints <= VIEW_MD_FULL_ROWS || p == 0 || p + 1 == g->npoints)
+                return true;
+        return row_changes(g, q, p) || row_changes(g, q, p + 1);
+}
+
+static void md_grid_row(const struct view_grid *g, size_t q, size_t p, struct strbuf *b)
+{
+        char label[512];
+
+        view_point_label(g->m, g->point_cell[p], label, sizeof(label));
+        strbuf_puts(b, "| ");
+        md_text(b, label);
+        strbuf_puts(b, " |");
+        for (size_t c = 0; c < g->nclients; c++) {
+                const struct matrix_cell *cell = view_grid_at(g, q, p, c);
+                strbuf_printf(b, " %s |", cell ? view_verdict_token(cell->verdict) : "");
+        }
+        strbuf_puts(b, "\n");
+}
+
+static void md_elided_row(const struct view_grid *g, size_t n, struct strbuf *b)
+{
+        strbuf_printf(b, "| ... %zu rows ... |", n);
+        for (size_t c = 0; c < g->nclients; c++)
+                strbuf_puts(b, " |");
+        strbuf_puts(b, "\n");
+}
+
+static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b)
+{
+        size_t elided = 0, run = 0;
+
+        strbuf_puts(b, "### ");
+        md_text(b, g->queries[q].qname);
+        strbuf_puts(b, " ");
+        md_text(b, g->queries[q].qtype);
+        strbuf_puts(b, "\n\n| point |");
+        for (size_t c = 0; c < g->nclients; c++) {
+                strbuf_puts(b, " ");
+                md_text(b, g->client_cell[c]->client);
+                strbuf_puts(b, " |");
+        }
+        strbuf_puts(b, "\n|---|");
+        for (size_t c = 0; c < g->nclients; c++)
+                strbuf_puts(b, ":-:|");
+        strbuf_puts(b, "\n");
+        for (size_t p = 0; p < g->npoints; p++) {
+                if (!row_kept(g, q, p)) {
+                        run++;
+                        elided++;
+                        continue;
+                }
+                if (run)
+                        md_elided_row(g, run, b);
+                run = 0;
+                md_grid_row(g, q, p, b);
+        }
+        strbuf_puts(b, "\n");
+        if (elided)
+                strbuf_printf(b, "%zu of %zu rows elided: shown are the first and last rows "
+                                 "and the rows around each verdict change.\n\n",
+                              elided, g->npoints);
+}
+
+void view_md_write(const struct matrix *m, struct strbuf *b)
+{
+        struct view_grid g;
+
+        md_title(m, b);
+        if (view_grid_build(m, &g) < 0) {
+                b->failed = true;
+                return;
+        }
+        md_counts(&g, b);
+        md_breaking(m, b);
+        strbuf_puts(b, "## Grids\n\n");
+        if (g.nqueries == 0)
+                strbuf_puts(b, "No cells.\n");
+        else
+                strbuf_puts(b, "Tokens: ok, part = partial, WRONG = wrong address, nodata, "
+                               "nx = nxdomain, err = error, t/o = timeout, skip = skipped, "
+                               "H! = harness error; empty = not run.\n\n");
+        for (size_t q = 0; q < g.nqueries; q++)
+                md_grid(&g, q, b);
+        view_grid_free(&g);
+}

@@ -1,0 +1,85 @@
+/* Views of a matrix: the files a run writes beside matrix.json, each computed
+ * from struct matrix alone.
+ *
+ * Every writer appends to a strbuf (allocation failure is sticky: check
+ * strbuf_failed() once) and is deterministic: the same matrix gives the same
+ * bytes. No view holds a timestamp or elapsed_ms, so two equal runs give equal
+ * files.
+ *
+ *   matrix.csv   view-csv.c    one row per cell, RFC 4180
+ *   matrix.md    view-md.c     CI job summary: counts, breaking points, grids
+ *   junit.xml    view-junit.c  one testcase per cell, for CI test reports
+ *   matrix.html  view-html.c   self-contained heatmap, one grid per query
+ *
+ * The helpers below (view-common.c) are shared by the views: the grid of
+ * queries x points x clients, point labels, verdict tokens and escaping. */
+#pragma once
+
+#include <stddef.h>
+
+#include "harness/report/matrix.h"
+#include "harness/util/strbuf.h"
+
+/* One row per cell in matrix order, CRLF line ends, a header row naming one
+ * column per axis. Null numbers are empty fields. */
+void view_csv_write(const struct matrix *m, struct strbuf *b);
+
+/* GitHub-flavoured Markdown for a CI job summary. Grids of more than
+ * VIEW_MD_FULL_ROWS points show only the rows around verdict changes. */
+#define VIEW_MD_FULL_ROWS 200
+void view_md_write(const struct matrix *m, struct strbuf *b);
+
+/* JUnit XML: one <testsuite> for the whole run, one <testcase> per cell. */
+void view_junit_write(const struct matrix *m, struct strbuf *b);
+
+/* One HTML file with inline CSS and JS and no external reference. Each cell
+ * of the matrix is exactly one element with class "cell" and data-verdict. */
+void view_html_write(const struct matrix *m, struct strbuf *b);
+
+/* ---------------------------------------------------------------- shared */
+
+struct view_query {
+        const char *qname, *qtype;          /* point into a cell of the matrix */
+};
+
+/* The matrix as a grid: queries, points and clients in first-seen order
+ * (points sorted by number), and the cell at each (query, point, client), or
+ * NULL where an incomplete run has none. Borrows from the matrix. */
+struct view_grid {
+        const struct matrix *m;
+        size_t nclients, nqueries, npoints;
+        const struct matrix_cell **client_cell;  /* [client]: its first cell (name, kind) */
+        struct view_query *queries;
+        size_t *points;                          /* point numbers, ascending */
+        const struct matrix_cell **point_cell;   /* [point]: a cell of it (axis values) */
+        const struct matrix_cell **at;           /* [(q * npoints + p) * nclients + c] */
+};
+
+/* Builds the grid. Returns 0, or -1 when out of memory (g is then empty and
+ * safe to free). */
+int view_grid_build(const struct matrix *m, struct view_grid *g);
+void view_grid_free(struct view_grid *g);
+
+static inline const struct matrix_cell *view_grid_at(const struct view_grid *g, size_t q,
+                                                     size_t p, size_t c)
+{
+        return g->at[(q * g->npoints + p) * g->nclients + c];
+}
+
+/* "records=30 truncation=tc-empty", or "defaults" when nothing is swept. */
+void view_point_label(const struct matrix *m, const struct matrix_cell *c, char *buf,
+                      size_t len);
+
+/* Short verdict tokens for grids: "ok", "part", "WRONG", "nodata", "nx",
+ * "err", "t/o", "skip", "H!"; "?" for an invalid verdict. */
+const char *view_verdict_token(enum verdict v);
+
+/* Appends s escaped for XML/HTML text or a double-quoted attribute: & < > " '
+ * as entities, newline, CR and tab as character references when in_attr
+ * (so parsers keep them), other control characters and invalid UTF-8 as '?'.
+ * The output is always well-formed XML 1.0 character data. */
+void view_xml_escape(struct strbuf *b, const char *s, int in_attr);
+
+/* The server's witness of a cell in one line: "path udp, udp 34 bytes, tcp -,
+ * queries udp 1 tcp 0, tc 1, edns -". */
+void view_witness(const struct matrix_cell *c, char *buf, size_t len);
