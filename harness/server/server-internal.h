@@ -27,9 +27,18 @@ struct server {
         server_exchange_cb observer;
         void *observer_arg;
         struct pending_reply *pending;    /* delayed UDP replies */
-        uint8_t reply[SERVER_REPLY_CAP];
-        uint8_t query[65536];             /* the TCP query being handled */
+        uint8_t *reply;                   /* shared scratch (server_scratch), SERVER_REPLY_CAP */
+        uint8_t *query;                   /* shared scratch: the TCP query being handled */
 };
+
+/* Scratch buffers shared by every server on this thread: the loop handles one
+ * message at a time, so one set is enough however many servers exist.
+ * Returns NULL when out of memory. */
+struct server_scratch {
+        uint8_t reply[SERVER_REPLY_CAP];
+        uint8_t query[65536];
+};
+struct server_scratch *server_scratch(void);
 
 /* Reports an exchange to the observer and counts it. */
 void server_note_exchange(struct server *s, const struct server_exchange *x);

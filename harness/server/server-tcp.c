@@ -123,7 +123,7 @@ static void conn_process(struct server_conn *c)
                 evbuffer_remove(in, s->query, len);
                 struct server_exchange x = { 0 };
                 size_t n = server_handle_query(s->pt, s->query, len, TRANSPORT_TCP, s->reply,
-                                               sizeof(s->reply), &x);
+                                               SERVER_REPLY_CAP, &x);
                 snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
                 switch (s->pt->params.tcp) {
                 case TCP_MODE_BLACKHOLE:

@@ -158,15 +158,45 @@ static void udp_send_later(struct server *s, const struct sockaddr_storage *peer
         evtimer_add(p->ev, &tv);
 }
 
-/* One datagram: parse, render, then the network path decides its fate. */
-static void udp_handle(struct server *s, const uint8_t *buf, size_t len,
-                       const struct sockaddr_storage *peer, socklen_t plen)
+#define UDP_BATCH 32
+
+/* Datagrams read and written per system call (recvmmsg/sendmmsg). */
+struct udp_batch {
+        struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
+        struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
+        struct sockaddr_storage peers[UDP_BATCH];
+        uint8_t query[UDP_BATCH][65536];
+        uint8_t reply[UDP_BATCH][SERVER_REPLY_CAP];
+};
+
+static __thread struct server_scratch *scratch;
+static __thread struct udp_batch *batch;
+
+struct server_scratch *server_scratch(void)
+{
+        if (!scratch)
+                scratch = malloc(sizeof(*scratch));
+        return scratch;
+}
+
+static struct udp_batch *udp_batch(void)
+{
+        if (!batch)
+                batch = malloc(sizeof(*batch));
+        return batch;
+}
+
+/* One datagram: parse, render into out, then the network path decides its
+ * fate. Returns the length to send now, 0 when nothing is sent now. */
+static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
+                         const struct sockaddr_storage *peer, socklen_t plen, uint8_t *out)
 {
         struct server_exchange x = { 0 };
         const struct point_params *p = &s->pt->params;
-        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, s->reply, sizeof(s->reply), &x);
+        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, &x);
 
-        format_peer((const struct sockaddr *)peer, x.peer, sizeof(x.peer));
+        if (s->observer)
+                format_peer((const struct sockaddr *)peer, x.peer, sizeof(x.peer));
         s->udp_seen++;
         if (n > 0 && s->udp_seen <= (unsigned)p->drop_first) {
                 x.note = "drop_first";
@@ -175,28 +205,54 @@ static void udp_handle(struct server *s, const uint8_t *buf, size_t len,
                 x.note = "udp_drop_above";
                 n = 0;
         }
-        if (n > 0) {
+        if (n > 0)
                 x.sent = true;
-                if (p->delay_ms > 0)
-                        udp_send_later(s, peer, plen, s->reply, n);
-                else
-                        sendto(s->udp_fd, s->reply, n, 0, (const struct sockaddr *)peer, plen);
-        }
         server_note_exchange(s, &x);
+        if (n > 0 && p->delay_ms > 0) {
+                udp_send_later(s, peer, plen, out, n);
+                return 0;
+        }
+        return n;
 }
 
 static void udp_readable(evutil_socket_t fd, short what, void *arg)
 {
         struct server *s = arg;
-        uint8_t buf[65536];
+        struct udp_batch *b = udp_batch();
         (void)what;
-        for (int i = 0; i < 64; i++) {
-                struct sockaddr_storage peer;
-                socklen_t plen = sizeof(peer);
-                ssize_t got = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen);
-                if (got < 0)
+
+        if (!b)
+                return;
+        for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < UDP_BATCH; i++) {
+                        b->iov_in[i] = (struct iovec){ b->query[i], sizeof(b->query[i]) };
+                        b->in[i].msg_hdr = (struct msghdr){ .msg_name = &b->peers[i],
+                                .msg_namelen = sizeof(b->peers[i]), .msg_iov = &b->iov_in[i],
+                                .msg_iovlen = 1 };
+                }
+                int got = recvmmsg(fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+                if (got <= 0)
                         return;  /* EAGAIN, or an ICMP error from an earlier send */
-                udp_handle(s, buf, (size_t)got, &peer, plen);
+                int k = 0;
+                for (int i = 0; i < got; i++) {
+                        size_t n = udp_handle(s, b->query[i], b->in[i].msg_len, &b->peers[i],
+                                              b->in[i].msg_hdr.msg_namelen, b->reply[i]);
+                        if (n == 0)
+                                continue;
+                        b->iov_out[k] = (struct iovec){ b->reply[i], n };
+                        b->out[k].msg_hdr = (struct msghdr){ .msg_name = &b->peers[i],
+                                .msg_namelen = b->in[i].msg_hdr.msg_namelen,
+                                .msg_iov = &b->iov_out[k], .msg_iovlen = 1 };
+                        k++;
+                }
+                for (int sent = 0; sent < k;) {
+                        int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent), MSG_DONTWAIT);
+                        if (r <= 0)
+                                break;  /* a full socket buffer drops them, as a network would */
+                        sent += r;
+                }
+                if (got < UDP_BATCH)
+                        return;
         }
 }
 
@@ -287,6 +343,13 @@ struct server *server_new(struct event_base *base, const struct server_config *c
         s->cfg = *cfg;
         s->udp_fd = s->tcp_fd = -1;
         s->stats.last_edns = -1;
+        if (!server_scratch()) {
+                snprintf(err, errlen, "out of memory");
+                free(s);
+                return NULL;
+        }
+        s->reply = server_scratch()->reply;
+        s->query = server_scratch()->query;
         if (!s->cfg.tcp_idle_ms)
                 s->cfg.tcp_idle_ms = 10000;
         if (!s->cfg.tcp_max_conns)

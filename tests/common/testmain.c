@@ -13,7 +13,8 @@ static const char *current_test;
 void test_skip(const char *fmt, ...)
 {
         va_list ap;
-        fprintf(stdout, "\n    SKIPPED %s: ", current_test ? current_test : "?");
+        CU_pTest t = CU_get_current_test();
+        fprintf(stdout, "\n    SKIPPED %s: ", t && t->pName ? t->pName : current_test ? current_test : "?");
         va_start(ap, fmt);
         vfprintf(stdout, fmt, ap);
         va_end(ap);
