@@ -1,5 +1,6 @@
 #include "harness/report/breaking.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,41 @@ static void others_of(const struct matrix *m, const struct matrix_cell *c, int a
                                               m->axes[a], c->values[a]);
 }
 
-static struct breaking_point *find_or_add(struct breaking_point **bps, size_t *n, size_t *cap,
-                                          const struct matrix_cell *c, const char *others)
+/* An open-addressing index from (client, qname, qtype, others) to a slot. */
+struct bp_index {
+        size_t *slots;          /* breaking point number + 1; 0 empty */
+        size_t mask;
+};
+
+static uint64_t bp_hash(const struct matrix_cell *c, const char *others)
 {
-        for (size_t i = 0; i < *n; i++) {
-                struct breaking_point *b = &(*bps)[i];
-                if (strcmp(b->client, c->client) == 0 && strcmp(b->qname, c->qname) == 0 &&
-                    strcmp(b->qtype, c->qtype) == 0 && strcmp(b->others, others) == 0)
+        const char *parts[4] = { c->client, c->qname, c->qtype, others };
+        uint64_t h = 0xcbf29ce484222325u;
+        for (int i = 0; i < 4; i++) {
+                for (const char *p = parts[i]; *p; p++)
+                        h = (h ^ (uint8_t)*p) * 0x100000001b3u;
+                h = (h ^ 0xff) * 0x100000001b3u;
+        }
+        return h;
+}
+
+static bool bp_matches(const struct breaking_point *b, const struct matrix_cell *c,
+                       const char *others)
+{
+        return strcmp(b->client, c->client) == 0 && strcmp(b->qname, c->qname) == 0 &&
+               strcmp(b->qtype, c->qtype) == 0 && strcmp(b->others, others) == 0;
+}
+
+static struct breaking_point *find_or_add(struct breaking_point **bps, size_t *n, size_t *cap,
+                                          struct bp_index *ix, const struct matrix_cell *c,
+                                          const char *others)
+{
+        size_t at = (size_t)bp_hash(c, others) & ix->mask;
+        while (ix->slots[at]) {
+                struct breaking_point *b = &(*bps)[ix->slots[at] - 1];
+                if (bp_matches(b, c, others))
                         return b;
+                at = (at + 1) & ix->mask;
         }
         if (*n == *cap) {
                 size_t nc = *cap ? *cap * 2 : 32;
@@ -50,6 +78,7 @@ static struct breaking_point *find_or_add(struct breaking_point **bps, size_t *n
         snprintf(b->qtype, sizeof(b->qtype), "%s", c->qtype);
         snprintf(b->others, sizeof(b->others), "%s", others);
         b->min = b->first_fail = b->ok_through = -1;
+        ix->slots[at] = *n;
         return b;
 }
 
@@ -80,13 +109,21 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
         size_t n = 0, cap = 0;
         char others[256];
 
+        struct bp_index ix = { 0 };
+
         *out = NULL;
         if (axis < 0)
+                return 0;
+        /* at most one breaking point per cell: size the table for that */
+        for (ix.mask = 63; ix.mask < 2 * m->ncells; ix.mask = ix.mask * 2 + 1)
+                ;
+        ix.slots = calloc(ix.mask + 1, sizeof(*ix.slots));
+        if (!ix.slots)
                 return 0;
         for (size_t i = 0; i < m->ncells; i++) {
                 const struct matrix_cell *c = &m->cells[i];
                 others_of(m, c, axis, others, sizeof(others));
-                struct breaking_point *b = find_or_add(&bps, &n, &cap, c, others);
+                struct breaking_point *b = find_or_add(&bps, &n, &cap, &ix, c, others);
                 if (!b)
                         break;
                 fold(b, c, atol(c->values[axis]));
@@ -96,7 +133,7 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
                 const struct matrix_cell *c = &m->cells[i];
                 long v = atol(c->values[axis]);
                 others_of(m, c, axis, others, sizeof(others));
-                struct breaking_point *b = find_or_add(&bps, &n, &cap, c, others);
+                struct breaking_point *b = find_or_add(&bps, &n, &cap, &ix, c, others);
                 if (!b || !verdict_is_success(c->verdict))
                         continue;
                 if (!b->breaks || v < b->first_fail) {
@@ -107,6 +144,7 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
                         b->ok_after_fail = true;
                 }
         }
+        free(ix.slots);
         *out = bps;
         return n;
 }

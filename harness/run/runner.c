@@ -13,6 +13,8 @@ struct live_point {
         size_t index;
         struct point *pt;
         size_t users;                  /* cells started and not finished */
+        struct expected_addrs *expected;   /* per query, computed on first use */
+        bool *have_expected;
 };
 
 struct run_state;
@@ -115,7 +117,9 @@ static struct live_point *point_acquire(struct run_state *rs, size_t index)
         struct point *pt = point_new(rs->cfg->sc, index, &p, msg, sizeof(msg));
         if (!pt)
                 return NULL;
-        rs->points[rs->npoints] = (struct live_point){ .index = index, .pt = pt, .users = 1 };
+        rs->points[rs->npoints] = (struct live_point){ .index = index, .pt = pt, .users = 1,
+                .expected = calloc(rs->cfg->sc->nqueries, sizeof(struct expected_addrs)),
+                .have_expected = calloc(rs->cfg->sc->nqueries, sizeof(bool)) };
         return &rs->points[rs->npoints++];
 }
 
@@ -123,6 +127,10 @@ static void point_release(struct run_state *rs, struct live_point *lp)
 {
         if (--lp->users > 0)
                 return;
+        for (size_t q = 0; lp->expected && q < rs->cfg->sc->nqueries; q++)
+                expected_free(&lp->expected[q]);
+        free(lp->expected);
+        free(lp->have_expected);
         point_free(lp->pt);
         size_t i = (size_t)(lp - rs->points);
         rs->points[i] = rs->points[--rs->npoints];
@@ -192,17 +200,27 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         struct run_state *rs = lc->rs;
         struct cell_record *r = lc->rec;
         const struct scenario_query *q = &rs->cfg->sc->queries[r->query];
-        struct expected_addrs e = { 0 };
+        struct live_point *lp = lc->lp;
+        struct expected_addrs none = { 0 }, *e = &none;
         const char *reason;
 
-        expected_for(lc->lp->pt, q, &e);
-        r->expected = e.n;
+        if (lp->expected && lp->have_expected) {
+                e = &lp->expected[r->query];
+                if (!lp->have_expected[r->query]) {
+                        expected_for(lp->pt, q, e);
+                        lp->have_expected[r->query] = true;
+                }
+        } else {
+                expected_for(lp->pt, q, e);
+        }
+        r->expected = e->n;
         r->addresses = o->naddrs;
-        r->verdict = verdict_of(o, &e, &reason);
+        r->verdict = verdict_of(o, e, &reason);
         snprintf(r->reason, sizeof(r->reason), "%s", reason);
         snprintf(r->detail, sizeof(r->detail), "%s", o->message);
         r->elapsed_ms = o->elapsed_ms;
-        expected_free(&e);
+        if (e == &none)
+                expected_free(&none);
         if (lc->srv) {
                 const struct server_stats *st = server_stats(lc->srv);
                 r->udp_queries = st->queries[TRANSPORT_UDP];
