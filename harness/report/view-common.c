@@ -211,7 +211,7 @@ void view_xml_escape(struct strbuf *b, const char *s, int in_attr)
 
 void view_witness(const struct matrix_cell *c, char *buf, size_t len)
 {
-        char udp[24] = "-", tcp[24] = "-", edns[16] = "-";
+        char udp[32] = "-", tcp[32] = "-", edns[16] = "-";
 
         if (c->udp_bytes >= 0)
                 snprintf(udp, sizeof(udp), "%ld bytes", c->udp_bytes);

@@ -133,7 +133,7 @@ static bool row_kept(const struct view_grid *g, size_t q, size_t p)
 
 static void md_grid_row(const struct view_grid *g, size_t q, size_t p, struct strbuf *b)
 {
-        char label[512];
+        char label[VIEW_LABEL_MAX];
 
         view_point_label(g->m, g->point_cell[p], label, sizeof(label));
         strbuf_puts(b, "| ");

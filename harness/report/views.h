@@ -66,7 +66,9 @@ static inline const struct matrix_cell *view_grid_at(const struct view_grid *g, 
         return g->at[(q * g->npoints + p) * g->nclients + c];
 }
 
-/* "records=30 truncation=tc-empty", or "defaults" when nothing is swept. */
+/* "records=30 truncation=tc-empty", or "defaults" when nothing is swept.
+ * VIEW_LABEL_MAX holds every axis of a matrix. */
+#define VIEW_LABEL_MAX (MATRIX_MAX_AXES * 66)
 void view_point_label(const struct matrix *m, const struct matrix_cell *c, char *buf,
                       size_t len);
 

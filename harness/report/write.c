@@ -8,6 +8,7 @@
 
 #include "harness/report/breaking.h"
 #include "harness/report/matrix-json.h"
+#include "harness/report/views.h"
 #include "harness/util/strbuf.h"
 #include "harness/util/strutil.h"
 
@@ -62,6 +63,31 @@ static void breaking_text(const struct matrix *m, struct strbuf *b)
         free(bps);
 }
 
+/* matrix.csv, matrix.md, junit.xml and matrix.html (views.h). */
+static int write_views(const struct matrix *m, const char *dir, char *err, size_t errlen)
+{
+        static const struct {
+                const char *name;
+                void (*write)(const struct matrix *, struct strbuf *);
+        } views[] = {
+                { "matrix.csv", view_csv_write },
+                { "matrix.md", view_md_write },
+                { "junit.xml", view_junit_write },
+                { "matrix.html", view_html_write },
+        };
+        for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+                struct strbuf b;
+                int ret;
+                strbuf_init(&b);
+                views[i].write(m, &b);
+                ret = write_view(dir, views[i].name, &b, err, errlen);
+                strbuf_free(&b);
+                if (ret < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen)
 {
         struct strbuf b;
@@ -74,6 +100,8 @@ int report_write_all(const struct matrix *m, const char *dir, char *err, size_t 
         ret = write_view(dir, "breaking-points.txt", &b, err, errlen);
         strbuf_free(&b);
         if (ret < 0)
+                return -1;
+        if (write_views(m, dir, err, errlen) < 0)
                 return -1;
         /* matrix.json last: its presence means every view beside it is whole */
         strbuf_init(&b);
