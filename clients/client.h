@@ -46,6 +46,9 @@ struct client_ops {
                      client_done_fn done, void *arg, void **handle);
         /* Stops a lookup that has not reported; done is not called. */
         void (*cancel)(struct client *c, void *handle);
+        /* The event loop of a run is about to be freed: drop everything bound
+         * to it (events, helper processes). May be NULL. */
+        void (*detach)(struct client *c);
         /* Releases the client's private state. */
         void (*destroy)(struct client *c);
 };

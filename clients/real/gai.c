@@ -219,18 +219,27 @@ static void gaiclient_cancel(struct client *c, void *handle)
         worker_stop(gw);
 }
 
-static void gaiclient_destroy(struct client *c)
+/* Helpers and their events belong to one run's loop. */
+static void gaiclient_detach(struct client *c)
 {
         struct gai_client *gc = c->impl;
         for (size_t i = 0; gc && i < gc->nworkers; i++)
                 worker_stop(&gc->workers[i]);
-        free(gc);
+        if (gc)
+                gc->nworkers = 0;
+}
+
+static void gaiclient_destroy(struct client *c)
+{
+        gaiclient_detach(c);
+        free(c->impl);
         c->impl = NULL;
 }
 
 static const struct client_ops gaiclient_ops = {
         .start = gaiclient_start,
         .cancel = gaiclient_cancel,
+        .detach = gaiclient_detach,
         .destroy = gaiclient_destroy,
 };
 

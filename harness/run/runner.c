@@ -545,6 +545,9 @@ cleanup:
         }
         free(rs.slots);
         free(rs.points);
+        for (size_t c = 0; c < cfg->nclients; c++)
+                if (cfg->clients[c]->ops && cfg->clients[c]->ops->detach)
+                        cfg->clients[c]->ops->detach(cfg->clients[c]);
         if (rs.base)
                 event_base_free(rs.base);
         return ret;

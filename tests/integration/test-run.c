@@ -1,0 +1,223 @@
+/* `stubcompat run` as users and CI meet it: deterministic output, exit
+ * statuses, interruption, and results that are never half-written. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/util/strutil.h"
+#include "tests/common/command.h"
+#include "tests/common/testmain.h"
+
+static char bin[4096], scen[4096];
+
+static void paths(const char *suite)
+{
+        snprintf(bin, sizeof(bin), "%s/stubcompat", test_build_dir());
+        snprintf(scen, sizeof(scen), "%s/scenarios/%s.scn", test_source_dir(), suite);
+}
+
+static char *tmpdir(void)
+{
+        char *d = strdup("/tmp/stubcompat-run-XXXXXX");
+        return d && mkdtemp(d) ? d : NULL;
+}
+
+/* Reads a file with every "elapsed_ms":<number> replaced by a constant. */
+static char *read_normalised(const char *path)
+{
+        char *text = NULL, err[256];
+        if (file_read_all(path, &text, NULL, err, sizeof(err)) < 0)
+                return NULL;
+        /* copy in place, dropping the number after each "elapsed_ms": */
+        char *w = text;
+        for (const char *r = text; *r;) {
+                if (strncmp(r, "\"elapsed_ms\":", 13) == 0) {
+                        memmove(w, r, 13);
+                        w += 13;
+                        r += 13;
+                        while ((*r >= '0' && *r <= '9') || *r == '.')
+                                r++;
+                        continue;
+                }
+                *w++ = *r++;
+        }
+        *w = '\0';
+        return text;
+}
+
+static int run_into(const char *suite, const char *out, const char *clients, struct cmd_result *r)
+{
+        paths(suite);
+        const char *argv[] = { bin, "run", scen, "--clients", clients, "--out", out, "--quiet", NULL };
+        return cmd_run(argv, 120000, r);
+}
+
+/* The same suite run 20 times gives byte-identical files, apart from the
+ * documented timing field elapsed_ms in matrix.json. */
+static void test_deterministic(void)
+{
+        static const char *const views[] = { "matrix.json", "matrix.csv", "matrix.md", "junit.xml",
+                                              "matrix.html", "breaking-points.txt" };
+        char *dir = tmpdir(), first[4300], other[4200];
+        char *ref[6] = { 0 };
+
+        CU_ASSERT_FATAL(dir != NULL);
+        for (int run = 0; run < 20; run++) {
+                struct cmd_result r;
+                snprintf(other, sizeof(other), "%s/%d", dir, run);
+                run_into("mixpanel-2016", other, "emulated,real:musl-1.2.3", &r);
+                SP_CHECK(r.status == 0, &r);
+                cmd_result_free(&r);
+                for (int v = 0; v < 6; v++) {
+                        snprintf(first, sizeof(first), "%s/%s", other, views[v]);
+                        char *text = read_normalised(first);
+                        CU_ASSERT_PTR_NOT_NULL(text);
+                        if (!text)
+                                continue;
+                        if (run == 0) {
+                                ref[v] = text;
+                                continue;
+                        }
+                        if (ref[v] && strcmp(ref[v], text) != 0) {
+                                printf("\n    %s of run %d differs from run 0\n", views[v], run);
+                                CU_FAIL("output differs between runs");
+                        }
+                        free(text);
+                }
+        }
+        CU_ASSERT_PTR_NOT_NULL(ref[0] ? strstr(ref[0], "\"complete\":true") : NULL);
+        for (int v = 0; v < 6; v++)
+                free(ref[v]);
+        free(dir);
+}
+
+/* A malformed scenario: file:line: message on stderr, exit 2, nothing written. */
+static void test_bad_scenario(void)
+{
+        char *dir = tmpdir(), path[4200], out[4200];
+        struct cmd_result r;
+        struct stat st;
+
+        CU_ASSERT_FATAL(dir != NULL);
+        snprintf(path, sizeof(path), "%s/bad.scn", dir);
+        snprintf(out, sizeof(out), "%s/out", dir);
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_FATAL(f != NULL);
+        fputs("origin example.com.\nquery www.example.com A\nsweep records=9..1\n", f);
+        fclose(f);
+        paths("mixpanel-2016");
+        const char *argv[] = { bin, "run", path, "--out", out, NULL };
+        cmd_run(argv, 30000, &r);
+        SP_CHECK(r.status == 2, &r);
+        SP_CHECK(strstr(r.err, "bad.scn:3: sweep records: range 9..1 is empty") != NULL, &r);
+        CU_ASSERT(stat(out, &st) < 0 && errno == ENOENT);
+        cmd_result_free(&r);
+        const char *usage[] = { bin, "run", "--jobs", "0", path, NULL };
+        cmd_run(usage, 30000, &r);
+        SP_CHECK(r.status == 2, &r);
+        cmd_result_free(&r);
+        free(dir);
+}
+
+/* SIGINT mid-run: exit 130, the cells done so far with "complete": false. */
+static void test_interrupted(void)
+{
+        char *dir = tmpdir(), json[4200];
+        pid_t pid;
+        int status = 0;
+
+        CU_ASSERT_FATAL(dir != NULL);
+        paths("tcp-blocked");
+        snprintf(json, sizeof(json), "%s/matrix.json", dir);
+        pid = fork();
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY);
+                dup2(null, 1);
+                dup2(null, 2);
+                execl(bin, bin, "run", scen, "--clients", "emulated", "--out", dir, "--jobs", "2",
+                      (char *)NULL);
+                _exit(127);
+        }
+        CU_ASSERT_FATAL(pid > 0);
+        usleep(1500 * 1000);   /* blackholed cells take a second each at --jobs 2 */
+        kill(pid, SIGINT);
+        waitpid(pid, &status, 0);
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 130);
+        char *text = read_normalised(json);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"complete\":false"));
+        size_t n = strlen(text);
+        CU_ASSERT(n > 3 && strcmp(text + n - 3, "]}\n") == 0);
+        free(text);
+        free(dir);
+}
+
+/* A full disk at write time leaves the previous results untouched: a 64 KiB
+ * tmpfs in a private mount namespace holds a small result, then a run too big
+ * for it fails with exit 3. */
+static void test_full_disk(void)
+{
+        char *dir = tmpdir(), json[4200];
+        pid_t pid;
+        int status = 0;
+
+        CU_ASSERT_FATAL(dir != NULL);
+        snprintf(json, sizeof(json), "%s/matrix.json", dir);
+        pid = fork();
+        if (pid == 0) {
+                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                    mount("tmpfs", dir, "tmpfs", 0, "size=96k") < 0)
+                        _exit(77);
+                struct cmd_result r;
+                char before[256] = "", after[256] = "";
+                if (run_into("aaaa-growth", dir, "musl-1.2.3", &r) != 0)
+                        _exit(10);
+                cmd_result_free(&r);
+                char *b = read_normalised(json);
+                if (!b)
+                        _exit(11);
+                snprintf(before, sizeof(before), "%.200s", b);
+                int rc = run_into("a-growth", dir, "emulated", &r);
+                cmd_result_free(&r);
+                char *a = read_normalised(json);
+                if (!a)
+                        _exit(12);
+                snprintf(after, sizeof(after), "%.200s", a);
+                _exit(rc == 3 && strcmp(a, b) == 0 ? 0 : 13);
+        }
+        waitpid(pid, &status, 0);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+                free(dir);
+                TEST_SKIP("no private mount namespace for a small tmpfs");
+        }
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                printf("\n    full-disk child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        free(dir);
+}
+
+static const struct test_case run_cases[] = {
+        { "deterministic over 20 runs", test_deterministic },
+        { "malformed scenario exits 2", test_bad_scenario },
+        { "SIGINT leaves an incomplete matrix", test_interrupted },
+        { "full disk keeps previous results", test_full_disk },
+        { NULL, NULL },
+};
+
+static const struct test_suite suites[] = {
+        { "run", run_cases },
+        { NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+        return test_main(argc, argv, "run", suites);
+}
