@@ -71,6 +71,7 @@ static const struct knob knobs[] = {
         K_BOOL("reject-compressed-question", reject_compressed_question),
         K_BOOL("glibc-lame-rule", glibc_lame_rule),
         K_BOOL("formerr-retry-plain", formerr_retry_plain),
+        K_ENUM("formerr-as", formerr_as, bad_reply_table),
         K_BOOL("fail-on-rcode-error", fail_on_rcode_error),
         K_ENUM("empty-answer", empty, empty_table),
         K_INT("attempts", attempts, 1, 10),

@@ -86,6 +86,7 @@ struct profile {
         bool reject_compressed_question;
         bool glibc_lame_rule;         /* NOERROR, ancount=aa=ra=arcount=0: server is lame */
         bool formerr_retry_plain;     /* FORMERR to an EDNS query: resend without OPT */
+        enum profile_bad_reply formerr_as;   /* otherwise FORMERR is reported as this */
         bool fail_on_rcode_error;     /* SERVFAIL/REFUSED/NOTIMP fail the lookup (else next try) */
         enum profile_empty empty;
         int attempts;                 /* UDP sends per query */

@@ -193,6 +193,12 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
         rcode = DNS_RCODE(r.hdr.flags);
         if (rcode == DNS_RCODE_FORMERR && q->sent_edns && p->formerr_retry_plain)
                 return REPLY_RETRY_PLAIN;
+        if (rcode == DNS_RCODE_FORMERR && p->formerr_as != PROFILE_BAD_REPLY_ERROR) {
+                outcome_set(out, p->formerr_as == PROFILE_BAD_REPLY_NXDOMAIN ? OUTCOME_NXDOMAIN
+                                                                              : OUTCOME_NODATA,
+                            "", "server answered formerr");
+                return REPLY_DONE;
+        }
         if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
             rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
                 outcome_set(out, OUTCOME_ERROR, rcode_reason(rcode), "server answered %s",

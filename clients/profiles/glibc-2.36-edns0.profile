@@ -19,4 +19,5 @@ fail-on-rcode-error = yes
 empty-answer = nodata      # EAI_NODATA
 attempts    = 1
 timeout-ms  = 1000
-formerr-retry-plain = yes # res_query.c: FORMERR with EDNS0 -> RES_F_EDNS0ERR, ask again
+formerr-retry-plain = no  # measured: FORMERR to the EDNS query is not retried without OPT
+formerr-as  = nxdomain     # measured: getaddrinfo reports it as EAI_NONAME
