@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/select.h"
 #include "harness/report/breaking.h"
+#include "harness/report/gate.h"
+#include "harness/report/matrix-read.h"
 #include "harness/report/matrix.h"
 #include "harness/report/write.h"
 #include "harness/run/runner.h"
@@ -35,6 +38,9 @@ struct run_options {
         int use_default;
         int out_is_root;
         enum capture_mode capture;        /* several suites: --out is the folder of their folders */
+        const char *baseline;   /* a matrix.json or its folder (several suites: of folders) */
+        enum gate_format format;
+        const struct client_set *all_clients;   /* to check the names `expect` lines use */
 };
 
 static void run_usage(FILE *f)
@@ -56,10 +62,18 @@ static void run_usage(FILE *f)
                 "      --default        run the default suites in scenarios/\n"
                 "      --pcap[=failing|all] write the exchanges of failing (or all) cells\n"
                 "                       to exchanges.pcap beside matrix.json\n"
-                "  -q, --quiet          no progress, no summary\n"
+                "      --baseline FILE  a previous matrix.json (or its folder; with several\n"
+                "                       suites, the folder of their folders): a cell ok there\n"
+                "                       and not ok now is a regression\n"
+                "      --format FMT     failures as 'text' (default) or 'github' annotations\n"
+                "  -q, --quiet          no progress, no summary (failures still print)\n"
                 "  -h, --help           this text\n"
                 "\n"
-                "exit: 0 done, 2 usage or input error, 3 harness error in some cell,\n"
+                "After writing the results, every `expect` line of the suite is checked and,\n"
+                "with --baseline, every cell; each failure is one line on stdout.\n"
+                "\n"
+                "exit: 0 done and every check holds, 1 an expectation failed or a cell\n"
+                "      regressed, 2 usage or input error, 3 harness error in some cell,\n"
                 "      130 interrupted (results written with \"complete\": false)\n");
 }
 
@@ -134,20 +148,49 @@ static int write_pcap(const struct run_result *res, const char *dir, int quiet)
         return 0;
 }
 
+/* Loads the baseline of a suite and checks it fits. Returns 0, or -1 (an
+ * input error, printed). */
+static int load_baseline(const struct run_options *o, const struct scenario *sc,
+                         struct matrix *base, char *name, size_t namelen)
+{
+        char err[512], dir[4096];
+        const char *axes[MATRIX_MAX_AXES];
+        size_t naxes = 0;
+
+        if (o->out_is_root) {
+                snprintf(dir, sizeof(dir), "%s/%s", o->baseline, sc->suite);
+                matrix_json_path(dir, name, namelen);
+        } else {
+                matrix_json_path(o->baseline, name, namelen);
+        }
+        for (size_t i = 0; i < sc->nsweeps && naxes < MATRIX_MAX_AXES; i++)
+                axes[naxes++] = sc->sweeps[i].key;
+        if (matrix_read_file(name, base, err, sizeof(err)) < 0 ||
+            gate_baseline_compatible(base, name, sc->suite, axes, naxes, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                return -1;
+        }
+        return 0;
+}
+
 /* Runs one suite. Returns an exit status. */
 static int run_suite(const char *path, const struct run_options *o, struct client **clients,
                      size_t nclients)
 {
         struct scenario *sc = NULL;
         struct run_result res = { 0 };
-        struct matrix m = { 0 };
-        char err[512], dir[4096];
-        int ret = EXIT_USAGE;
+        struct matrix m = { 0 }, base = { 0 };
+        char err[512], dir[4096], base_name[4096];
+        int ret = EXIT_USAGE, r;
 
-        if (scenario_load(path, &sc, err, sizeof(err)) < 0) {
+        if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
+            scenario_apply_sets(sc, (const char *const *)o->sets, o->nsets, err, sizeof(err)) < 0 ||
+            expect_check_clients(sc, o->all_clients, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
-                return EXIT_USAGE;
+                goto cleanup;
         }
+        if (o->baseline && load_baseline(o, sc, &base, base_name, sizeof(base_name)) < 0)
+                goto cleanup;
         struct runner_config cfg = {
                 .sc = sc, .clients = clients, .nclients = nclients,
                 .sets = (const char *const *)o->sets, .nsets = o->nsets,
@@ -183,7 +226,17 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         if (!o->quiet)
                 print_summary(&m, dir);
         ret = !m.complete ? 130 : res.harness_failed ? 3 : 0;
+        struct gate g = { .sc = sc, .baseline = o->baseline ? &base : NULL,
+                          .baseline_name = base_name, .format = o->format, .quiet = o->quiet };
+        r = gate_check(&g, &m, stdout);
+        if (r < 0) {
+                fprintf(stderr, "stubcompat run: out of memory\n");
+                r = 3;
+        }
+        if (r > ret)
+                ret = r;
 cleanup:
+        matrix_free(&base);
         matrix_free(&m);
         run_result_free(&res);
         scenario_free(sc);
@@ -216,6 +269,8 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 { "jobs", required_argument, NULL, 'j' },
                 { "default", no_argument, NULL, 'D' },
                 { "pcap", optional_argument, NULL, 'P' },
+                { "baseline", required_argument, NULL, 'B' },
+                { "format", required_argument, NULL, 'F' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -244,6 +299,14 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                         }
                         break;
                 case 'D': o->use_default = 1; break;
+                case 'B': o->baseline = optarg; break;
+                case 'F':
+                        o->format = gate_format_from_string(optarg);
+                        if (o->format == GATE_FORMAT_INVALID) {
+                                fprintf(stderr, "stubcompat run: --format: expected text or github, got '%s'\n", optarg);
+                                return -1;
+                        }
+                        break;
                 case 'P':
                         if (!optarg || strcmp(optarg, "failing") == 0) {
                                 o->capture = CAPTURE_FAILING;
@@ -268,6 +331,7 @@ int cmd_run(int argc, char **argv)
         struct client_set set = { 0 };
         struct client **clients = NULL;
         char **paths = NULL, err[512];
+        struct stat st;
         size_t npaths = 0;
         long n;
         int ret = EXIT_USAGE, r;
@@ -297,6 +361,12 @@ int cmd_run(int argc, char **argv)
                 goto cleanup;
         }
         o.out_is_root = npaths > 1;
+        o.all_clients = &set;
+        if (o.baseline && o.out_is_root && (stat(o.baseline, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                fprintf(stderr, "stubcompat run: --baseline: with several suites, expected the "
+                        "folder of their folders, got '%s'\n", o.baseline);
+                goto cleanup;
+        }
         select_prepare_sandbox(clients, (size_t)n);
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);

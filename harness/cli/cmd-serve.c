@@ -129,6 +129,9 @@ int cmd_serve(int argc, char **argv)
                 fprintf(stderr, "%s: %s\n", sc->path, err);
                 goto cleanup;
         }
+        /* a client that closes while its TCP answer is still being written
+         * (tcp=split, delay_ms, pipelining) must not kill the server */
+        signal(SIGPIPE, SIG_IGN);
         base = event_base_new();
         if (!base)
                 goto cleanup;

@@ -11,9 +11,12 @@ static const struct {
         const char *summary;
 } commands[] = {
         { "run", cmd_run, "run scenario suites against the clients: compatibility matrices" },
+        { "merge", cmd_merge, "join the shards of a suite (run --shard K/N) into one matrix" },
         { "clients", cmd_clients, "list the clients, emulated and real, and whether they can run" },
         { "calibrate", cmd_calibrate, "check each emulated profile against its real twin, cell by cell" },
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
+        { "reproduce", cmd_reproduce, "a customer's zone, capture, dig output or testns file -> the matrix, and why clients fail" },
+        { "check-zone", cmd_check_zone, "sizes of a zone file's answers against UDP limits" },
 };
 
 static void usage(FILE *f)

@@ -34,7 +34,10 @@ int matrix_from_run(struct matrix *m, const struct scenario *sc, struct client *
                 struct matrix_cell *c = &m->cells[m->ncells++];
                 const struct client *cl = clients[r->client];
                 struct point_params p;
+                char msg[256];
                 scenario_point_params(sc, r->point, &p);
+                for (size_t s = 0; s < res->nsets; s++)   /* what was served, --set included */
+                        params_set_assignment(&p, res->sets[s], msg, sizeof(msg));
                 c->index = r->index;
                 c->point = r->point;
                 snprintf(c->client, sizeof(c->client), "%s", cl->name);

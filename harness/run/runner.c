@@ -502,6 +502,8 @@ int runner_run(const struct runner_config *cfg, struct run_result *res, char *er
         int ret = -1;
 
         memset(res, 0, sizeof(*res));
+        res->sets = cfg->sets;
+        res->nsets = cfg->nsets;
         params_defaults(&scratch);
         for (size_t i = 0; i < cfg->nsets; i++)
                 if (params_set_assignment(&scratch, cfg->sets[i], err, errlen) < 0)

@@ -42,6 +42,8 @@ struct run_result {
         size_t total;                   /* cells of the whole suite (all shards) */
         bool complete;                  /* false when interrupted */
         bool harness_failed;            /* some cell is harness-error */
+        const char *const *sets;        /* the run's --set overrides (borrowed from the config) */
+        size_t nsets;
         struct capture *captures;       /* kept exchanges, in cell order */
         size_t ncaptures;
 };

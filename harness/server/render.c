@@ -59,7 +59,8 @@ static size_t start_reply(const struct answer *a, const struct query_info *q, ui
                 memcpy(out + DNS_HEADER_LEN, a->wire + DNS_HEADER_LEN, a->question_end - DNS_HEADER_LEN);
                 return a->question_end;
         }
-        memcpy(out + DNS_HEADER_LEN, q->question, q->question_len);
+        if (q->question_len)    /* none for FORMERR/NOTIMP: question may be NULL */
+                memcpy(out + DNS_HEADER_LEN, q->question, q->question_len);
         return DNS_HEADER_LEN + q->question_len;
 }
 

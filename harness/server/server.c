@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "harness/replay/canned.h"
 #include "harness/server/query.h"
 #include "harness/wire/reader.h"
 
@@ -50,8 +51,22 @@ static void format_peer(const struct sockaddr *sa, char *buf, size_t len)
         snprintf(buf, len, "%s:%u", host, port);
 }
 
-void server_note_exchange(struct server *s, const struct server_exchange *x)
+void server_note_exchange(struct server *s, const struct server_exchange *in)
 {
+        struct server_exchange withheld;
+        const struct server_exchange *x = in;
+
+        if (!in->sent && (in->reply_bytes || in->reply_data || in->rcode >= 0)) {
+                /* rendered but withheld (drop_first, udp_drop_above, tcp=blackhole,
+                 * tcp=close): report what was sent, i.e. nothing; note says why */
+                withheld = *in;
+                withheld.reply_bytes = 0;
+                withheld.reply_data = NULL;
+                withheld.tc = false;
+                withheld.records = 0;
+                withheld.rcode = -1;
+                x = &withheld;
+        }
         s->stats.queries[x->transport]++;
         s->stats.last_edns = x->edns;
         if (x->sent) {
@@ -62,10 +77,29 @@ void server_note_exchange(struct server *s, const struct server_exchange *x)
         } else {
                 s->stats.dropped++;
         }
-        if (x->rcode == DNS_RCODE_FORMERR && x->qname[0] == '\0')
+        if (in->rcode == DNS_RCODE_FORMERR && in->qname[0] == '\0')
                 s->stats.malformed++;
         if (s->observer)
                 s->observer(s->observer_arg, x);
+}
+
+/* Answers from the point's canned replies (stubcompat reproduce): the first
+ * rule that matches the query decides. Returns true when the rule sent its
+ * bytes or dropped the query (*n is the reply length, 0 for a drop), false
+ * when the point answers as usual (no rule matched, or the rule renders). */
+static bool canned_reply(struct point *pt, const struct query_info *q, enum transport t,
+                         uint8_t *out, size_t cap, size_t *n, struct render_result *res,
+                         struct server_exchange *x)
+{
+        const struct canned_rule *r = pt->canned ? canned_match(pt->canned, q, t) : NULL;
+        if (!r)
+                return false;
+        if (r->note[0])
+                x->note = r->note;
+        if (r->action == CANNED_RENDER)
+                return false;
+        *n = r->action == CANNED_SEND ? canned_apply(r, q, out, cap, res) : 0;
+        return true;
 }
 
 size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, enum transport t,
@@ -99,6 +133,11 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
                 n = render_bare(&pt->params, &q, DNS_RCODE_NOTIMP, out, cap, &res);
                 break;
         case QUERY_OK: {
+                if (canned_reply(pt, &q, t, out, cap, &n, &res, x)) {
+                        if (n == 0)
+                                return 0;
+                        break;
+                }
                 const struct answer *a = point_answer(pt, q.qname, q.qname_len, q.qtype);
                 if (!a) {
                         n = render_bare(&pt->params, &q, DNS_RCODE_SERVFAIL, out, cap, &res);

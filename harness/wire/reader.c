@@ -140,7 +140,8 @@ void wire_read_name(struct wire_cursor *c, uint8_t out[DNS_NAME_MAX], size_t *ou
                         wire_cursor_fail(c, WIRE_ERR_LABEL_TYPE);
                         goto fail;
                 }
-                if (l > DNS_NAME_MAX - 1 - n) {
+                /* this label, plus the root label still to come after a non-root one */
+                if ((size_t)l + (l ? 2 : 1) > DNS_NAME_MAX - n) {
                         wire_cursor_fail(c, WIRE_ERR_NAME_TOO_LONG);
                         goto fail;
                 }

@@ -109,7 +109,8 @@ void wire_write_name(struct wire_writer *w, const uint8_t *name, size_t len, boo
         size_t p = 0;
         bool use = w->compress && compressible;
 
-        while (p < len && name[p] != 0) {
+        while (p < len && name[p] != 0 && !w->overflow) {
+                size_t at_len = w->len;
                 if (use) {
                         int at = find_suffix(w, name + p);
                         if (at >= 0) {
@@ -117,9 +118,10 @@ void wire_write_name(struct wire_writer *w, const uint8_t *name, size_t len, boo
                                 return;
                         }
                 }
-                if (w->len < 0x4000 && w->nslots < WIRE_COMPRESSION_SLOTS && !w->overflow)
-                        w->slots[w->nslots++] = (uint16_t)w->len;
                 wire_write_bytes(w, name + p, (size_t)name[p] + 1);
+                /* only a label that was written can be pointed at */
+                if (at_len < 0x4000 && w->nslots < WIRE_COMPRESSION_SLOTS && !w->overflow)
+                        w->slots[w->nslots++] = (uint16_t)at_len;
                 p += (size_t)name[p] + 1;
         }
         wire_write_u8(w, 0);

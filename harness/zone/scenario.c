@@ -9,6 +9,7 @@
 
 #include <ldns/ldns.h>
 
+#include "harness/report/gate.h"
 #include "harness/util/strutil.h"
 #include "harness/wire/reader.h"
 #include "harness/zone/grow.h"
@@ -17,6 +18,7 @@ struct parse_state {
         struct scenario *sc;
         const char *path;
         unsigned line;
+        unsigned args_col;      /* column of the directive's arguments (from 1) */
         char *err;
         size_t errlen;
         ldns_rdf *origin_rdf;
@@ -91,8 +93,43 @@ static int directive_set(struct parse_state *ps, char *args)
         return 0;
 }
 
-/* Expands "1..64", "1..64/4", "a,b,c" or a mix ("1..8,16,32") into values. */
-static int expand_values(struct parse_state *ps, struct scenario_sweep *sw, char *spec)
+/* hi - lo for lo <= hi, without the signed overflow of e.g. LONG_MIN..0. */
+static unsigned long range_span(long lo, long hi)
+{
+        return (unsigned long)hi - (unsigned long)lo;
+}
+
+/* Pushes lo, lo+step, ... up to hi (lo <= hi, step > 0), each validated as a
+ * value of the sweep's key. Stops before v + step could pass hi, so that it
+ * never overflows (ttl=10..10/9223372036854775807). */
+static int push_range(struct parse_state *ps, struct scenario_sweep *sw,
+                      struct point_params *scratch, long lo, long hi, long step)
+{
+        unsigned long span = range_span(lo, hi);
+        char msg[256];
+
+        for (unsigned long k = 0;; k += (unsigned long)step) {
+                char num[32];
+                snprintf(num, sizeof(num), "%ld", (long)((unsigned long)lo + k));
+                if (params_set(scratch, sw->key, num, msg, sizeof(msg)) < 0)
+                        return parse_fail(ps, "sweep: %s", msg);
+                if (strv_push(&sw->values, &sw->nvalues, num) < 0)
+                        return parse_fail(ps, "out of memory");
+                if (span - k < (unsigned long)step)
+                        return 0;
+        }
+}
+
+static int too_many_points(struct parse_state *ps, const struct scenario_sweep *sw)
+{
+        return parse_fail(ps, "sweep %s: the sweeps expand to more than %u points", sw->key,
+                          SCENARIO_MAX_POINTS);
+}
+
+/* Expands "1..64", "1..64/4", "a,b,c" or a mix ("1..8,16,32") into at most
+ * max_values values (checked before they are stored, so memory stays bounded). */
+static int expand_values(struct parse_state *ps, struct scenario_sweep *sw, char *spec,
+                         size_t max_values)
 {
         char *save = NULL, msg[256];
         struct point_params scratch = ps->sc->defaults;
@@ -116,20 +153,18 @@ static int expand_values(struct parse_state *ps, struct scenario_sweep *sw, char
                                 if (*e2 || step <= 0)
                                         return parse_fail(ps, "sweep %s: expected a positive step after '/'", sw->key);
                         }
-                        if (hi < lo || (hi - lo) / step > 100000)
+                        if (hi < lo || range_span(lo, hi) / (unsigned long)step > 100000)
                                 return parse_fail(ps, "sweep %s: range %ld..%ld is empty or too large", sw->key, lo, hi);
-                        for (long v = lo; v <= hi; v += step) {
-                                char num[32];
-                                snprintf(num, sizeof(num), "%ld", v);
-                                if (params_set(&scratch, sw->key, num, msg, sizeof(msg)) < 0)
-                                        return parse_fail(ps, "sweep: %s", msg);
-                                if (strv_push(&sw->values, &sw->nvalues, num) < 0)
-                                        return parse_fail(ps, "out of memory");
-                        }
+                        if (range_span(lo, hi) / (unsigned long)step >= max_values - sw->nvalues)
+                                return too_many_points(ps, sw);
+                        if (push_range(ps, sw, &scratch, lo, hi, step) < 0)
+                                return -1;
                         continue;
                 }
                 if (params_set(&scratch, sw->key, item, msg, sizeof(msg)) < 0)
                         return parse_fail(ps, "sweep: %s", msg);
+                if (sw->nvalues >= max_values)
+                        return too_many_points(ps, sw);
                 if (strv_push(&sw->values, &sw->nvalues, item) < 0)
                         return parse_fail(ps, "out of memory");
         }
@@ -143,6 +178,8 @@ static int directive_sweep(struct parse_state *ps, char *args)
         struct scenario *sc = ps->sc;
         struct scenario_sweep *sw;
         char *eq = strchr(args, '=');
+        /* the earlier sweeps' product is at most SCENARIO_MAX_POINTS, never 0 */
+        size_t max_values = SCENARIO_MAX_POINTS / scenario_point_count(sc);
 
         if (!eq)
                 return parse_fail(ps, "sweep: expected key=values (e.g. records=1..64)");
@@ -162,7 +199,7 @@ static int directive_sweep(struct parse_state *ps, char *args)
         snprintf(sw->key, sizeof(sw->key), "%s", args);
         char *spec = eq + 1;
         str_trim(spec);
-        return expand_values(ps, sw, spec);
+        return expand_values(ps, sw, spec, max_values);
 }
 
 static int directive_rr(struct parse_state *ps, char *args)
@@ -279,11 +316,51 @@ static int directive_text(struct parse_state *ps, char **field, const char *what
         return *field ? 0 : parse_fail(ps, "out of memory");
 }
 
+/* An `expect` line: parsed by the gate, which owns the grammar. */
+static int directive_expect(struct parse_state *ps, char *args)
+{
+        struct scenario *sc = ps->sc;
+        struct expectation *e = realloc(sc->expects, (sc->nexpects + 1) * sizeof(*e));
+        char msg[384];
+        unsigned col = ps->args_col;
+
+        if (!e)
+                return parse_fail(ps, "out of memory");
+        sc->expects = e;
+        if (expect_parse(args, ps->line, ps->args_col, &sc->expects[sc->nexpects], &col, msg,
+                         sizeof(msg)) < 0) {
+                snprintf(ps->err, ps->errlen, "%s:%u:%u: expect: %s", ps->path, ps->line, col, msg);
+                return -1;
+        }
+        sc->nexpects++;
+        return 0;
+}
+
+/* Once every line is read: what an `expect` line names must exist. */
+static int resolve_expects(struct parse_state *ps)
+{
+        char msg[384];
+        unsigned col;
+
+        for (size_t i = 0; i < ps->sc->nexpects; i++) {
+                struct expectation *e = &ps->sc->expects[i];
+                if (expect_resolve(e, ps->sc, &col, msg, sizeof(msg)) < 0) {
+                        snprintf(ps->err, ps->errlen, "%s:%u:%u: expect: %s", ps->path, e->line,
+                                 col, msg);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 static int parse_line(struct parse_state *ps, char *line)
 {
         char *args;
+        size_t lead = 0, args_lead = 0;
 
         str_strip_comment(line);
+        while (isspace((unsigned char)line[lead]))
+                lead++;
         str_trim(line);
         if (*line == '\0')
                 return 0;
@@ -292,6 +369,9 @@ static int parse_line(struct parse_state *ps, char *line)
                 args++;
         if (*args)
                 *args++ = '\0';
+        while (isspace((unsigned char)args[args_lead]))
+                args_lead++;
+        ps->args_col = (unsigned)(lead + (size_t)(args - line) + args_lead + 1);
         str_trim(args);
 
         if (strcmp(line, "suite") == 0)
@@ -310,8 +390,10 @@ static int parse_line(struct parse_state *ps, char *line)
                 return directive_grow(ps, args);
         if (strcmp(line, "query") == 0)
                 return directive_query(ps, args);
+        if (strcmp(line, "expect") == 0)
+                return directive_expect(ps, args);
         return parse_fail(ps, "unknown directive '%s' (expected suite, describe, origin, set, "
-                          "sweep, rr, grow or query)", line);
+                          "sweep, rr, grow, query or expect)", line);
 }
 
 static char *suite_from_path(const char *path)
@@ -364,6 +446,8 @@ int scenario_parse(const char *path, const char *text, struct scenario **out, ch
                          "'query NAME [TYPE]'", path, ps.line);
                 goto cleanup;
         }
+        if (resolve_expects(&ps) < 0)
+                goto cleanup;
         if (!sc->suite)
                 sc->suite = suite_from_path(path);
         *out = sc;
@@ -400,6 +484,9 @@ void scenario_free(struct scenario *sc)
                 strv_free(sc->sweeps[i].values, sc->sweeps[i].nvalues);
         for (size_t i = 0; i < sc->nqueries; i++)
                 free(sc->queries[i].text);
+        for (size_t i = 0; i < sc->nexpects; i++)
+                expect_free(&sc->expects[i]);
+        free(sc->expects);
         free(sc->sweeps);
         free(sc->grows);
         free(sc->queries);
@@ -408,6 +495,31 @@ void scenario_free(struct scenario *sc)
         free(sc->suite);
         free(sc->description);
         free(sc);
+}
+
+int scenario_apply_sets(struct scenario *sc, const char *const *sets, size_t n, char *err,
+                        size_t errlen)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *eq = strchr(sets[i], '=');
+                char key[64];
+                if (params_set_assignment(&sc->defaults, sets[i], err, errlen) < 0)
+                        return -1;
+                snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i]), sets[i]);
+                for (size_t k = 0; k < sc->nsweeps; k++) {
+                        struct scenario_sweep *sw = &sc->sweeps[k];
+                        if (strcmp(sw->key, key) != 0)
+                                continue;
+                        strv_free(sw->values, sw->nvalues);
+                        sw->values = NULL;
+                        sw->nvalues = 0;
+                        if (strv_push(&sw->values, &sw->nvalues, eq + 1) < 0) {
+                                snprintf(err, errlen, "out of memory");
+                                return -1;
+                        }
+                }
+        }
+        return 0;
 }
 
 const struct scenario_sweep *scenario_find_sweep(const struct scenario *sc, const char *key)

@@ -31,6 +31,8 @@ struct scenario_query {
         int qtype;              /* an RR type, or QTYPE_ADDR */
 };
 
+struct expectation;     /* an `expect` line: harness/report/gate.h */
+
 struct scenario {
         char *path;
         char *suite;
@@ -45,21 +47,31 @@ struct scenario {
         size_t ngrows;
         struct scenario_query *queries;
         size_t nqueries;
+        struct expectation *expects;    /* the `expect` lines, in file order */
+        size_t nexpects;
 };
 
 /* Parses a scenario file. Returns 0 and *out (free with scenario_free), or -1
- * with "path:line: message" in err. */
+ * with "path:line: message" in err ("path:line:col: message" for `expect`). */
 int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen);
 /* Same, from a string; path is used in messages only. */
 int scenario_parse(const char *path, const char *text, struct scenario **out,
                    char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 
+/* At most this many points: a larger product is a parse error, so counts of
+ * points (and of cells, times queries and clients) cannot overflow. */
+#define SCENARIO_MAX_POINTS 1000000u
+
 /* Number of points the sweeps expand to (product of their sizes; 1 without sweeps). */
 size_t scenario_point_count(const struct scenario *sc);
 /* Parameters of point i (0 <= i < count): defaults with each sweep's value
  * applied; the last sweep in the file varies fastest. */
 void scenario_point_params(const struct scenario *sc, size_t i, struct point_params *out);
+/* Applies --set style overrides: a swept key is pinned (its sweep keeps the
+ * one value), any other key changes the defaults. Returns 0, or -1 with err. */
+int scenario_apply_sets(struct scenario *sc, const char *const *sets, size_t n, char *err,
+                        size_t errlen);
 /* Looks up a sweep by key, or NULL. */
 const struct scenario_sweep *scenario_find_sweep(const struct scenario *sc, const char *key);
 

@@ -416,7 +416,7 @@ int serverproc_stop(struct serverproc *sp)
         }
         if (sp->reader_started)
                 pthread_join(sp->reader, NULL);
-        if (status != 0 && sp->err_len)
+        if (sp->err_len)   /* the server writes nothing there when all is well */
                 fprintf(stderr, "serverproc: server stderr: %s\n", sp->errtext);
         serverproc_free(sp);
         return status;

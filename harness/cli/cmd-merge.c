@@ -1,0 +1,197 @@
+/* stubcompat merge: the shards of one suite -> one matrix and its views. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli/commands.h"
+#include "harness/cli/select.h"
+#include "harness/report/gate.h"
+#include "harness/report/matrix-read.h"
+#include "harness/report/merge.h"
+#include "harness/report/write.h"
+#include "harness/zone/scenario.h"
+
+struct merge_options {
+        const char *out;
+        const char *scenario;
+        const char *baseline;
+        enum gate_format format;
+        int quiet;
+};
+
+static void merge_usage(FILE *f)
+{
+        fprintf(f,
+                "usage: stubcompat merge [options] DIR...\n"
+                "\n"
+                "Joins the shards of one suite (each DIR holds the matrix.json of a\n"
+                "'run --shard K/N'; a DIR may also be the file itself) into one matrix and\n"
+                "writes it with every view, as a single run of the whole suite would.\n"
+                "\n"
+                "options:\n"
+                "  -o, --out DIR         results folder (default results/<suite>)\n"
+                "      --scenario FILE   check the expectations of this scenario file\n"
+                "      --baseline FILE   check for cells ok in this matrix.json and not ok now\n"
+                "      --format FMT      failures as 'text' (default) or 'github' annotations\n"
+                "  -q, --quiet           no summary\n"
+                "  -h, --help            this text\n"
+                "\n"
+                "exit: 0 merged (and every check holds), 1 an expectation failed or a cell\n"
+                "      regressed, 2 usage or input error (shards that do not fit together)\n");
+}
+
+static int parse_merge_options(int argc, char **argv, struct merge_options *o)
+{
+        static const struct option opts[] = {
+                { "out", required_argument, NULL, 'o' },
+                { "scenario", required_argument, NULL, 'S' },
+                { "baseline", required_argument, NULL, 'B' },
+                { "format", required_argument, NULL, 'F' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { 0, 0, 0, 0 },
+        };
+        int c;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'o': o->out = optarg; break;
+                case 'S': o->scenario = optarg; break;
+                case 'B': o->baseline = optarg; break;
+                case 'F':
+                        o->format = gate_format_from_string(optarg);
+                        if (o->format == GATE_FORMAT_INVALID) {
+                                fprintf(stderr, "stubcompat merge: --format: expected text or "
+                                        "github, got '%s'\n", optarg);
+                                return -1;
+                        }
+                        break;
+                case 'q': o->quiet = 1; break;
+                case 'h': merge_usage(stdout); return 1;
+                default: merge_usage(stderr); return -1;
+                }
+        }
+        return 0;
+}
+
+/* Loads the scenario whose expectations are checked. Returns 0, or -1
+ * (an input error, printed). */
+static int load_scenario(const char *path, const struct matrix *m, struct scenario **sc)
+{
+        struct client_set set = { 0 };
+        char err[512];
+        int ret = -1;
+
+        if (scenario_load(path, sc, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                return -1;
+        }
+        if (strcmp((*sc)->suite, m->suite) != 0) {
+                fprintf(stderr, "%s: expected the scenario of suite \"%s\", got \"%s\"\n", path,
+                        m->suite, (*sc)->suite);
+                goto cleanup;
+        }
+        if (select_load_clients(&set, err, sizeof(err)) < 0 ||
+            expect_check_clients(*sc, &set, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                goto cleanup;
+        }
+        ret = 0;
+cleanup:
+        client_set_free(&set);
+        return ret;
+}
+
+/* Checks the merged matrix as `run` would. Returns an exit status. */
+static int check_merged(const struct merge_options *o, const struct matrix *m)
+{
+        struct scenario *sc = NULL;
+        struct matrix base = { 0 };
+        char err[512], path[4096];
+        const char *axes[MATRIX_MAX_AXES];
+        int ret = EXIT_USAGE, r;
+
+        if (o->scenario && load_scenario(o->scenario, m, &sc) < 0)
+                goto cleanup;
+        if (o->baseline) {
+                matrix_json_path(o->baseline, path, sizeof(path));
+                for (size_t a = 0; a < m->naxes; a++)
+                        axes[a] = m->axes[a];
+                if (matrix_read_file(path, &base, err, sizeof(err)) < 0 ||
+                    gate_baseline_compatible(&base, path, m->suite, axes, m->naxes, err,
+                                             sizeof(err)) < 0) {
+                        fprintf(stderr, "%s\n", err);
+                        goto cleanup;
+                }
+        }
+        struct gate g = { .sc = sc, .baseline = o->baseline ? &base : NULL,
+                          .baseline_name = path, .format = o->format, .quiet = o->quiet };
+        r = gate_check(&g, m, stdout);
+        ret = r < 0 ? 3 : r;
+cleanup:
+        matrix_free(&base);
+        scenario_free(sc);
+        return ret;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+        struct merge_options o = { 0 };
+        struct matrix *shards = NULL, merged = { 0 };
+        char **names = NULL, err[512], dir[4096];
+        size_t n = 0;
+        int ret = EXIT_USAGE, r;
+
+        r = parse_merge_options(argc, argv, &o);
+        if (r != 0)
+                return r > 0 ? 0 : EXIT_USAGE;
+        if (optind >= argc) {
+                fprintf(stderr, "stubcompat merge: expected shard folders\n");
+                merge_usage(stderr);
+                return EXIT_USAGE;
+        }
+        shards = calloc((size_t)(argc - optind), sizeof(*shards));
+        names = calloc((size_t)(argc - optind), sizeof(*names));
+        if (!shards || !names) {
+                fprintf(stderr, "stubcompat merge: out of memory\n");
+                ret = 3;
+                goto cleanup;
+        }
+        for (int i = optind; i < argc; i++, n++) {
+                char path[4096];
+                names[n] = strdup(matrix_json_path(argv[i], path, sizeof(path)));
+                if (!names[n] || matrix_read_file(names[n], &shards[n], err, sizeof(err)) < 0) {
+                        fprintf(stderr, "%s\n", names[n] ? err : "stubcompat merge: out of memory");
+                        n++;
+                        goto cleanup;
+                }
+        }
+        if (matrix_merge(shards, (const char *const *)names, n, &merged, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                goto cleanup;
+        }
+        if (o.out)
+                snprintf(dir, sizeof(dir), "%s", o.out);
+        else
+                snprintf(dir, sizeof(dir), "results/%s", merged.suite);
+        if (report_write_all(&merged, dir, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat merge: %s\n", err);
+                ret = 3;
+                goto cleanup;
+        }
+        if (!o.quiet)
+                printf("%s: %zu of %zu cells from %zu shard%s%s -> %s/matrix.json\n", merged.suite,
+                       merged.ncells, merged.total, n, n == 1 ? "" : "s",
+                       merged.complete ? "" : " (INCOMPLETE)", dir);
+        ret = check_merged(&o, &merged);
+cleanup:
+        for (size_t i = 0; i < n; i++) {
+                matrix_free(&shards[i]);
+                free(names[i]);
+        }
+        free(shards);
+        free(names);
+        matrix_free(&merged);
+        return ret;
+}

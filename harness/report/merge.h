@@ -1,0 +1,27 @@
+/* Joins the shards of one suite (written by `run --shard K/N`) into one
+ * matrix, so the views of a merge are those of a single run. */
+#pragma once
+
+#include <stddef.h>
+
+#include "harness/report/matrix.h"
+
+/* Merges n >= 1 shards; names[i] names shard i in messages (its file).
+ * The shards must agree on suite, scenario, total and axes. Cells are joined
+ * in index order; a cell present in several shards must have equal content
+ * (every field but elapsed_ms; the first one is kept). The result is complete
+ * when every shard was complete and the cells cover all `total` indices.
+ * Returns 0 and *out (free with matrix_free), or -1 with "file: message" in
+ * err (an input error). */
+int matrix_merge(const struct matrix *shards, const char *const *names, size_t n,
+                 struct matrix *out, char *err, size_t errlen);
+
+/* Compares two cells field by field, elapsed_ms excepted. Returns NULL when
+ * equal, else the JSON name of the first field that differs ("verdict"). */
+const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell *a,
+                                const struct matrix_cell *b);
+
+/* "musl-1.2.3 api.mixpanel.com A records=30": a cell's client, query and
+ * parameters, for messages. */
+void matrix_cell_describe(const struct matrix *m, const struct matrix_cell *c, char *buf,
+                          size_t len);

@@ -1,0 +1,461 @@
+/* `stubcompat merge` and the gate of `stubcompat run`, as commands:
+ * - the shards of a suite merged give the files of a single run (elapsed_ms
+ *   aside), and reading a matrix back and writing it gives the same bytes;
+ * - shards that do not fit together are input errors (exit 2);
+ * - `expect` lines and --baseline decide the exit status (0, 1, 2), one line
+ *   per failure, as text or GitHub annotations.
+ * Emulated clients only: the real ones are the `real` suite's business. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness/util/strutil.h"
+#include "tests/common/testmain.h"
+
+static char tmp[256];
+static char stubcompat[4096];
+static char mixpanel[4096];
+static char *out, *err;         /* the last command's stdout and stderr */
+
+/* Runs a shell command (printf-style), keeping its output in out and err.
+ * Returns its exit status, or -1 when it did not exit normally. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int sh(const char *fmt, ...)
+{
+        char *cmd = NULL, *full = NULL, path[512], e[256];
+        va_list ap;
+        int status;
+
+        va_start(ap, fmt);
+        CU_ASSERT_FATAL(vasprintf(&cmd, fmt, ap) > 0);
+        va_end(ap);
+        CU_ASSERT_FATAL(asprintf(&full, "%s >%s/out.txt 2>%s/err.txt", cmd, tmp, tmp) > 0);
+        status = system(full);
+        free(out);
+        free(err);
+        snprintf(path, sizeof(path), "%s/out.txt", tmp);
+        CU_ASSERT_FATAL(file_read_all(path, &out, NULL, e, sizeof(e)) == 0);
+        snprintf(path, sizeof(path), "%s/err.txt", tmp);
+        CU_ASSERT_FATAL(file_read_all(path, &err, NULL, e, sizeof(e)) == 0);
+        free(cmd);
+        free(full);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+        char path[1024], e[256];
+        char *text = NULL;
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        if (file_read_all(path, &text, NULL, e, sizeof(e)) < 0)
+                fprintf(stderr, "\n  %s\n", e);
+        return text;
+}
+
+/* The text with every "elapsed_ms":<number> made "elapsed_ms":0. */
+static char *without_timing(const char *text)
+{
+        static const char key[] = "\"elapsed_ms\":";
+        char *res = malloc(strlen(text) + 1), *o = res;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+        while (*text) {
+                if (strncmp(text, key, sizeof(key) - 1) == 0) {
+                        memcpy(o, key, sizeof(key) - 1);
+                        o += sizeof(key) - 1;
+                        *o++ = '0';
+                        text += sizeof(key) - 1;
+                        while (*text == '-' || *text == '.' || (*text >= '0' && *text <= '9') ||
+                               *text == 'e' || *text == 'E' || *text == '+')
+                                text++;
+                        continue;
+                }
+                *o++ = *text++;
+        }
+        *o = '\0';
+        return res;
+}
+
+/* Every file of dir a is in dir b with the same content (timing aside when
+ * normalize). Returns the number of files compared. */
+static int same_files(const char *a, const char *b, bool normalize)
+{
+        char da[512], db[512];
+        DIR *d;
+        struct dirent *ent;
+        int n = 0;
+
+        snprintf(da, sizeof(da), "%s/%s", tmp, a);
+        snprintf(db, sizeof(db), "%s/%s", tmp, b);
+        d = opendir(da);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+        while ((ent = readdir(d)) != NULL) {
+                if (ent->d_name[0] == '.')
+                        continue;
+                char *x = slurp(da, ent->d_name), *y = slurp(db, ent->d_name);
+                CU_ASSERT_PTR_NOT_NULL(y);
+                if (x && y) {
+                        char *nx = normalize ? without_timing(x) : strdup(x);
+                        char *ny = normalize ? without_timing(y) : strdup(y);
+                        CU_ASSERT_STRING_EQUAL(nx, ny);
+                        if (strcmp(nx, ny) != 0)
+                                fprintf(stderr, "\n  %s/%s and %s/%s differ\n", a, ent->d_name, b,
+                                        ent->d_name);
+                        free(nx);
+                        free(ny);
+                        n++;
+                }
+                free(x);
+                free(y);
+        }
+        closedir(d);
+        return n;
+}
+
+static void write_file(const char *name, const char *text)
+{
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", tmp, name);
+        FILE *f = fopen(path, "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static bool contains(const char *haystack, const char *needle)
+{
+        bool yes = haystack && strstr(haystack, needle) != NULL;
+        if (!yes)
+                fprintf(stderr, "\n  expected to find: %s\n  in: %s\n", needle,
+                        haystack ? haystack : "(null)");
+        return yes;
+}
+
+/* ---------------------------------------------------------------- shards */
+
+static void run_shards(void)
+{
+        static bool done;
+        if (done)
+                return;
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q --clients emulated %s --out %s/A", stubcompat,
+                                 mixpanel, tmp), 0);
+        for (int k = 1; k <= 3; k++) {
+                int r = sh("%s run -q --clients emulated --shard %d/3 %s --out %s/B%d", stubcompat,
+                           k, mixpanel, tmp, k);
+                /* expectations hold on every shard; those with no cell in it are notes */
+                CU_ASSERT_EQUAL_FATAL(r, 0);
+        }
+        done = true;
+}
+
+static void test_merge_equals_single_run(void)
+{
+        run_shards();
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/B2 %s/B3 --out %s/C", stubcompat, tmp, tmp, tmp,
+                           tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 1920 of 1920 cells from 3 shards ->"));
+        CU_ASSERT_TRUE(same_files("A", "C", true) >= 2);
+        CU_ASSERT_TRUE(same_files("C", "A", true) >= 2);
+        char *m = slurp(tmp, "C/matrix.json");
+        CU_ASSERT_TRUE(contains(m, "\"complete\":true,\"total\":1920,"));
+        free(m);
+
+        /* a shard may be given as its matrix.json, in any order */
+        CU_ASSERT_EQUAL(sh("%s merge -q %s/B3/matrix.json %s/B1 %s/B2 --out %s/C2", stubcompat,
+                           tmp, tmp, tmp, tmp), 0);
+        CU_ASSERT_STRING_EQUAL(out, "");
+        same_files("C", "C2", false);
+}
+
+static void test_read_write_same_bytes(void)
+{
+        run_shards();
+        /* run -> write -> read -> write: every view byte for byte, timing included */
+        CU_ASSERT_EQUAL(sh("%s merge -q %s/A --out %s/R", stubcompat, tmp, tmp), 0);
+        CU_ASSERT_TRUE(same_files("A", "R", false) >= 2);
+        CU_ASSERT_TRUE(same_files("R", "A", false) >= 2);
+}
+
+static void test_merge_partial_and_duplicates(void)
+{
+        run_shards();
+        /* a shard given twice: equal duplicates are fine */
+        CU_ASSERT_EQUAL(sh("%s merge -q %s/B1 %s/B2 %s/B1 %s/B3 --out %s/D", stubcompat, tmp,
+                           tmp, tmp, tmp, tmp), 0);
+        same_files("A", "D", true);
+
+        /* a missing shard: written, but not complete */
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/B3 --out %s/P", stubcompat, tmp, tmp, tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 1280 of 1920 cells from 2 shards "
+                                "(INCOMPLETE) ->"));
+        char *m = slurp(tmp, "P/matrix.json");
+        CU_ASSERT_TRUE(contains(m, "\"complete\":false,\"total\":1920,"));
+        free(m);
+}
+
+static void test_merge_input_errors(void)
+{
+        char expected[8192];
+
+        run_shards();
+        /* the same cell with another verdict */
+        char *m = slurp(tmp, "B1/matrix.json");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        /* the first cell is on line 2, its verdict's value at column 140 */
+        char *v = strstr(m, "\"verdict\":\"ok\"");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        memcpy(v, "\"verdict\":\"no\"", 14);
+        CU_ASSERT_EQUAL_FATAL(sh("mkdir -p %s/X", tmp), 0);
+        write_file("X/matrix.json", m);
+        free(m);
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/X --out %s/E", stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/X/matrix.json:2:140: \"verdict\": expected ok, "
+                 "partial, wrong, nodata, nxdomain, error, timeout, skipped or harness-error, "
+                 "got \"no\"\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+
+        /* a conflicting duplicate */
+        m = slurp(tmp, "B1/matrix.json");
+        v = strstr(m, "\"addresses\":1,");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        v[12] = '7';
+        write_file("X/matrix.json", m);
+        free(m);
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/X --out %s/E", stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/X/matrix.json: cell 0 (busybox-nslookup "
+                 "api.mixpanel.com A records=1): \"addresses\" conflicts with %s/B1/matrix.json\n",
+                 tmp, tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+
+        /* a shard of another suite */
+        write_file("other.scn", "suite other\norigin example.com.\ngrow www\n"
+                   "query www.example.com A\nsweep records=1..2\n");
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q --clients go %s/other.scn --out %s/O", stubcompat,
+                                 tmp, tmp), 0);
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/O --out %s/E", stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/O/matrix.json: \"suite\" differs from "
+                 "%s/B1/matrix.json's: not a shard of the same run (suite mixpanel-2016, %s)\n",
+                 tmp, tmp, mixpanel);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+
+        /* not a matrix at all, or nothing */
+        write_file("garbage.json", "garbage\n");
+        CU_ASSERT_EQUAL(sh("%s merge %s/garbage.json", stubcompat, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/garbage.json:1:1: expected a matrix object "
+                 "('{'), got 'g'\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        CU_ASSERT_EQUAL(sh("%s merge %s/nothing-here", stubcompat, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/nothing-here: No such file or directory\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        CU_ASSERT_EQUAL(sh("%s merge", stubcompat), 2);
+        CU_ASSERT_TRUE(contains(err, "expected shard folders"));
+        CU_ASSERT_EQUAL(sh("%s merge --format xml %s/B1", stubcompat, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "--format: expected text or github, got 'xml'"));
+}
+
+/* ---------------------------------------------------------------- the gate of run */
+
+static const char gate_scn[] =
+        "suite gate-test\n"                                     /* 1 */
+        "origin example.com.\n"                                 /* 2 */
+        "grow www\n"                                            /* 3 */
+        "query www.example.com A\n"                             /* 4 */
+        "sweep records=1,29,30,40\n"                            /* 5 */
+        "expect glibc-2.36 ok path=udp+tcp when records>=30\n"  /* 6 */
+        "expect musl-1.2.3 ok when records<=29\n"               /* 7 */
+        "expect musl-1.2.3 ok\n"                                /* 8: fails from 30 */
+        "expect go ok when records>40\n";                       /* 9: matched no cell */
+
+#define GATE_CLIENTS "--clients glibc-2.36,musl-1.2.3,go"
+
+static void test_run_expectations(void)
+{
+        char expected[2048];
+
+        /* the shipped suite's expectations hold */
+        CU_ASSERT_EQUAL(sh("%s run --clients emulated %s --out %s/M", stubcompat, mixpanel, tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 7 of 7 expectations hold, 0 failed, 0 not "
+                                "checked\n"));
+
+        write_file("gate.scn", gate_scn);
+        CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/gate.scn --out %s/G", stubcompat, tmp,
+                           tmp), 1);
+        snprintf(expected, sizeof(expected),
+                 "%s/gate.scn:8: expect musl-1.2.3 ok: fails in 2 of 4 cells, first musl-1.2.3 "
+                 "www.example.com A records=30: nxdomain, udp 33 bytes\n"
+                 "%s/gate.scn:9: expect go ok when records>40: matched no cell\n", tmp, tmp);
+        CU_ASSERT_STRING_EQUAL(out, expected);
+
+        CU_ASSERT_EQUAL(sh("%s run -q --format github " GATE_CLIENTS " %s/gate.scn --out %s/G",
+                           stubcompat, tmp, tmp), 1);
+        snprintf(expected, sizeof(expected),
+                 "::error title=stubcompat::%s/gate.scn:8: expect musl-1.2.3 ok: fails in 2 of 4 "
+                 "cells, first musl-1.2.3 www.example.com A records=30: nxdomain, udp 33 bytes\n"
+                 "::error title=stubcompat::%s/gate.scn:9: expect go ok when records>40: matched "
+                 "no cell\n", tmp, tmp);
+        CU_ASSERT_STRING_EQUAL(out, expected);
+
+        /* without musl, its lines are notes; the rest holds but line 9 */
+        CU_ASSERT_EQUAL(sh("%s run --clients glibc-2.36,go %s/gate.scn --out %s/G", stubcompat,
+                           tmp, tmp), 1);
+        CU_ASSERT_TRUE(contains(out, "note: "));
+        CU_ASSERT_TRUE(contains(out, "gate.scn:8: expect musl-1.2.3 ok: not checked: its client "
+                                "is not in this run\n"));
+        CU_ASSERT_TRUE(contains(out, "gate-test: 1 of 4 expectations hold, 1 failed, 2 not "
+                                "checked\n"));
+
+        /* a client that does not exist, a key that is not swept: exit 2 before running */
+        write_file("bad.scn", "suite bad\norigin example.com.\ngrow www\n"
+                   "query www.example.com A\nsweep records=1..2\nexpect muls-1.2.3 ok\n");
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go %s/bad.scn --out %s/Z", stubcompat, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/bad.scn:6:8: expect: expected a client name "
+                 "(see 'stubcompat clients'), got 'muls-1.2.3'\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        write_file("bad.scn", "suite bad\norigin example.com.\ngrow www\n"
+                   "query www.example.com A\nsweep records=1..2\nexpect go ok when tcp=on\n");
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go %s/bad.scn --out %s/Z", stubcompat, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/bad.scn:6:19: expect: 'tcp' is not swept in "
+                 "this suite (expected records, qname or qtype)\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        snprintf(expected, sizeof(expected), "%s/Z/matrix.json", tmp);
+        CU_ASSERT_EQUAL(access(expected, F_OK), -1);
+        CU_ASSERT_EQUAL(sh("%s run --format xml %s/bad.scn", stubcompat, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "--format: expected text or github, got 'xml'"));
+}
+
+/* The expectations of gate.scn without the failing ones. */
+static const char base_scn[] =
+        "suite gate-test\n"
+        "origin example.com.\n"
+        "grow www\n"
+        "query www.example.com A\n"
+        "sweep records=1,29,30,40\n"
+        "expect glibc-2.36 ok\n";
+
+static void test_run_baseline(void)
+{
+        char expected[2048];
+
+        write_file("base.scn", base_scn);
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q " GATE_CLIENTS " %s/base.scn --out %s/BASE",
+                                 stubcompat, tmp, tmp), 0);
+        CU_ASSERT_EQUAL(sh("%s run " GATE_CLIENTS " %s/base.scn --out %s/NOW --baseline %s/BASE",
+                           stubcompat, tmp, tmp, tmp), 0);
+        snprintf(expected, sizeof(expected), "gate-test: 1 of 1 expectations hold, 0 failed, 0 "
+                 "not checked; 0 regressions against %s/BASE/matrix.json\n", tmp);
+        CU_ASSERT_TRUE(contains(out, expected));
+
+        /* a server that cuts the datagram without TC breaks glibc past 512 bytes */
+        CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/base.scn --out %s/NOW --set "
+                           "truncation=cut-notc --baseline %s/BASE/matrix.json", stubcompat, tmp,
+                           tmp, tmp), 1);
+        snprintf(expected, sizeof(expected),
+                 "%s/base.scn:6: expect glibc-2.36 ok: fails in 2 of 4 cells, first glibc-2.36 "
+                 "www.example.com A records=30: nodata, udp 512 bytes\n"
+                 "regression: glibc-2.36 www.example.com A records=30: ok in "
+                 "%s/BASE/matrix.json, now nodata, udp 512 bytes\n"
+                 "regression: glibc-2.36 www.example.com A records=40: ok in "
+                 "%s/BASE/matrix.json, now nodata, udp 512 bytes\n", tmp, tmp, tmp);
+        CU_ASSERT_STRING_EQUAL(out, expected);
+
+        CU_ASSERT_EQUAL(sh("%s run -q --format github " GATE_CLIENTS " %s/base.scn --out %s/NOW "
+                           "--set truncation=cut-notc --baseline %s/BASE", stubcompat, tmp, tmp,
+                           tmp), 1);
+        snprintf(expected, sizeof(expected), "::error title=stubcompat::regression: glibc-2.36 "
+                 "www.example.com A records=30: ok in %s/BASE/matrix.json, now nodata", tmp);
+        CU_ASSERT_TRUE(contains(out, expected));
+        for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+                CU_ASSERT_EQUAL(strncmp(line, "::error title=stubcompat::", 26), 0);
+
+        /* a baseline that is not a matrix, is missing, or is another suite's: exit 2 */
+        write_file("garbage.json", "garbage\n");
+        CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/base.scn --out %s/NOW --baseline "
+                           "%s/garbage.json", stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/garbage.json:1:1: expected a matrix object "
+                 "('{'), got 'g'\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        CU_ASSERT_STRING_EQUAL(out, "");
+        CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/base.scn --out %s/NOW --baseline "
+                           "%s/missing", stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/missing: No such file or directory\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go %s/other.scn --out %s/NOW --baseline %s/BASE",
+                           stubcompat, tmp, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/BASE/matrix.json: expected a matrix of suite "
+                 "\"other\", got \"gate-test\"\n", tmp);
+        CU_ASSERT_STRING_EQUAL(err, expected);
+}
+
+static void test_merge_gates(void)
+{
+        run_shards();
+        /* the merged shards meet the suite's expectations */
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/B2 %s/B3 --out %s/C --scenario %s --baseline %s/A",
+                           stubcompat, tmp, tmp, tmp, tmp, mixpanel, tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 7 of 7 expectations hold, 0 failed, 0 not "
+                                "checked; 0 regressions against"));
+        /* ... and a partial merge leaves some unchecked, failing none */
+        CU_ASSERT_EQUAL(sh("%s merge %s/B2 --out %s/C1 --scenario %s", stubcompat, tmp, tmp,
+                           mixpanel), 0);
+        CU_ASSERT_TRUE(contains(out, "expectations hold, 0 failed"));
+        /* a scenario of another suite is an input error */
+        CU_ASSERT_EQUAL(sh("%s merge %s/B1 --out %s/C1 --scenario %s/other.scn", stubcompat, tmp,
+                           tmp, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "other.scn: expected the scenario of suite "
+                                "\"mixpanel-2016\", got \"other\""));
+}
+
+static int setup(void)
+{
+        snprintf(tmp, sizeof(tmp), "/tmp/stubcompat-merge-XXXXXX");
+        if (!mkdtemp(tmp))
+                return -1;
+        snprintf(stubcompat, sizeof(stubcompat), "%s/stubcompat", test_build_dir());
+        snprintf(mixpanel, sizeof(mixpanel), "%s/scenarios/mixpanel-2016.scn", test_source_dir());
+        return 0;
+}
+
+static const struct test_case merge_tests[] = {
+        { "shards merged = one run", test_merge_equals_single_run },
+        { "read and write again: same bytes", test_read_write_same_bytes },
+        { "duplicates and missing shards", test_merge_partial_and_duplicates },
+        { "shards that do not fit", test_merge_input_errors },
+        { "merge checks expectations and baselines", test_merge_gates },
+        { NULL, NULL },
+};
+
+static const struct test_case gate_tests[] = {
+        { "expect lines decide the exit status", test_run_expectations },
+        { "regressions against a baseline", test_run_baseline },
+        { NULL, NULL },
+};
+
+static const struct test_suite suites[] = {
+        { "merge", merge_tests },
+        { "gate", gate_tests },
+        { NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+        int ret;
+        char cmd[512];
+
+        if (setup() < 0) {
+                perror("mkdtemp");
+                return 1;
+        }
+        ret = test_main(argc, argv, "merge", suites);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+        if (ret == 0 && system(cmd) != 0)
+                fprintf(stderr, "could not remove %s\n", tmp);
+        free(out);
+        free(err);
+        return ret;
+}

@@ -1,0 +1,419 @@
+/* The matrix.json reader: write -> read -> write gives the same bytes, every
+ * JSON escape decodes, and malformed input (truncated, bad escapes, deep
+ * nesting, wrong types, missing keys) is refused with an exact
+ * "file:line:col: what was expected" and never read past its end. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/report/matrix-json.h"
+#include "harness/report/matrix-read.h"
+#include "tests/common/testmain.h"
+
+/* A matrix with every kind of field: nulls, escapes, two axes (one numeric). */
+static void build_matrix(struct matrix *m)
+{
+        memset(m, 0, sizeof(*m));
+        snprintf(m->suite, sizeof(m->suite), "t\"q\\s");
+        snprintf(m->scenario, sizeof(m->scenario), "scenarios/t.scn");
+        m->complete = true;
+        m->total = 6;
+        m->naxes = 2;
+        snprintf(m->axes[0], sizeof(m->axes[0]), "records");
+        snprintf(m->axes[1], sizeof(m->axes[1]), "truncation");
+        m->cells = calloc(2, sizeof(*m->cells));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m->cells);
+        m->ncells = 2;
+
+        struct matrix_cell *c = &m->cells[0];
+        c->index = 1;
+        c->point = 0;
+        snprintf(c->client, sizeof(c->client), "musl-1.2.3");
+        snprintf(c->kind, sizeof(c->kind), "emulated");
+        snprintf(c->qname, sizeof(c->qname), "api.example.com");
+        snprintf(c->qtype, sizeof(c->qtype), "A");
+        snprintf(c->values[0], sizeof(c->values[0]), "30");
+        snprintf(c->values[1], sizeof(c->values[1]), "tc-empty");
+        c->verdict = VERDICT_NXDOMAIN;
+        c->expected = 30;
+        snprintf(c->path, sizeof(c->path), "udp");
+        c->udp_bytes = 34;
+        c->tcp_bytes = -1;
+        c->udp_queries = 1;
+        c->tc_replies = 1;
+        c->edns = -1;
+        snprintf(c->detail, sizeof(c->detail), "line\nquote\" back\\ tab\t ctl\x01 del\x7f utf8 \xc3\xa9");
+        c->elapsed_ms = 0.4;
+
+        c = &m->cells[1];
+        c->index = 4;
+        c->point = 1;
+        snprintf(c->client, sizeof(c->client), "real:glibc-2.36");
+        snprintf(c->kind, sizeof(c->kind), "real");
+        snprintf(c->qname, sizeof(c->qname), "api.example.com");
+        snprintf(c->qtype, sizeof(c->qtype), "ADDR");
+        snprintf(c->values[0], sizeof(c->values[0]), "64");
+        snprintf(c->values[1], sizeof(c->values[1]), "cut");
+        c->verdict = VERDICT_ERROR;
+        snprintf(c->reason, sizeof(c->reason), "truncated");
+        c->addresses = 3;
+        c->expected = 64;
+        snprintf(c->path, sizeof(c->path), "udp+tcp");
+        c->udp_bytes = 512;
+        c->tcp_bytes = 1058;
+        c->udp_queries = 2;
+        c->tcp_queries = 1;
+        c->tc_replies = 1;
+        c->edns = 1232;
+        c->elapsed_ms = 1234.5;
+}
+
+/* Reads len bytes from an exact-size heap copy, so a read past the end is
+ * caught by ASan and valgrind. */
+static int read_exact(const char *text, size_t len, struct matrix *m, char *err, size_t errlen)
+{
+        char *copy = malloc(len ? len : 1);
+        int r;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+        memcpy(copy, text, len);
+        r = matrix_read_buffer("m.json", copy, len, m, err, errlen);
+        free(copy);
+        return r;
+}
+
+static void test_round_trip(void)
+{
+        struct matrix m, back;
+        struct strbuf a, b;
+        char err[512];
+
+        build_matrix(&m);
+        strbuf_init(&a);
+        strbuf_init(&b);
+        matrix_json_write(&m, &a);
+        CU_ASSERT_EQUAL_FATAL(read_exact(a.data, a.len, &back, err, sizeof(err)), 0);
+        CU_ASSERT_STRING_EQUAL(back.suite, m.suite);
+        CU_ASSERT_EQUAL(back.total, 6);
+        CU_ASSERT_EQUAL_FATAL(back.ncells, 2);
+        CU_ASSERT_STRING_EQUAL(back.cells[0].detail, m.cells[0].detail);
+        CU_ASSERT_STRING_EQUAL(back.cells[0].values[0], "30");
+        CU_ASSERT_STRING_EQUAL(back.cells[1].values[1], "cut");
+        CU_ASSERT_EQUAL(back.cells[0].tcp_bytes, -1);
+        CU_ASSERT_EQUAL(back.cells[0].edns, -1);
+        CU_ASSERT_EQUAL(back.cells[1].edns, 1232);
+        CU_ASSERT_EQUAL(back.cells[1].verdict, VERDICT_ERROR);
+        matrix_json_write(&back, &b);
+        CU_ASSERT_EQUAL_FATAL(a.len, b.len);
+        CU_ASSERT_EQUAL(memcmp(a.data, b.data, a.len), 0);
+        strbuf_free(&a);
+        strbuf_free(&b);
+        matrix_free(&back);
+        matrix_free(&m);
+}
+
+/* A minimal valid matrix; the error tests below edit it. */
+static const char doc[] =
+        "{\"schema\":1,\"suite\":\"s\",\"scenario\":\"s.scn\",\"complete\":true,\"total\":2,"
+        "\"axes\":[\"records\"],\"cells\":[\n"
+        "{\"client\":\"c\",\"kind\":\"emulated\",\"qname\":\"q.example\",\"qtype\":\"A\",\"index\":0,"
+        "\"point\":0,\"params\":{\"records\":1},\"verdict\":\"ok\",\"reason\":\"\",\"addresses\":1,"
+        "\"expected\":1,\"path\":\"udp\",\"udp_bytes\":50,\"tcp_bytes\":null,\"udp_queries\":1,"
+        "\"tcp_queries\":0,\"tc_replies\":0,\"edns\":null,\"detail\":\"\",\"elapsed_ms\":0.1}\n"
+        "]}";
+
+/* doc with the first occurrence of `from` replaced by `to`. */
+static char *edit(const char *from, const char *to)
+{
+        const char *at = strstr(doc, from);
+        size_t fl = strlen(from), tl = strlen(to);
+        char *out = malloc(sizeof(doc) - fl + tl);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        memcpy(out, doc, (size_t)(at - doc));
+        memcpy(out + (at - doc), to, tl);
+        strcpy(out + (at - doc) + tl, at + fl);
+        return out;
+}
+
+static void expect_error(const char *text, const char *message)
+{
+        struct matrix m;
+        char err[512] = "";
+        CU_ASSERT_EQUAL(read_exact(text, strlen(text), &m, err, sizeof(err)), -1);
+        CU_ASSERT_STRING_EQUAL(err, message);
+        if (strcmp(err, message) != 0)
+                fprintf(stderr, "\n  got:      %s\n  expected: %s\n", err, message);
+        CU_ASSERT_PTR_NULL(m.cells);
+        CU_ASSERT_EQUAL(m.ncells, 0);
+}
+
+static void expect_edit_error(const char *from, const char *to, const char *message)
+{
+        char *text = edit(from, to);
+        expect_error(text, message);
+        free(text);
+}
+
+static void test_valid_doc(void)
+{
+        struct matrix m;
+        char err[512];
+        CU_ASSERT_EQUAL_FATAL(read_exact(doc, strlen(doc), &m, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL(m.ncells, 1);
+        CU_ASSERT_EQUAL(m.cells[0].verdict, VERDICT_OK);
+        CU_ASSERT_DOUBLE_EQUAL(m.cells[0].elapsed_ms, 0.1, 1e-9);
+        matrix_free(&m);
+}
+
+static void test_truncated(void)
+{
+        struct matrix m;
+        char err[512];
+
+        /* every proper prefix is refused, none is read past its end */
+        for (size_t len = 0; len < strlen(doc); len++) {
+                int r = read_exact(doc, len, &m, err, sizeof(err));
+                CU_ASSERT_EQUAL(r, -1);
+                if (r == 0) {
+                        fprintf(stderr, "\n  prefix of %zu bytes accepted\n", len);
+                        matrix_free(&m);
+                }
+        }
+        expect_error("", "m.json:1:1: expected a matrix object ('{'), got end of file");
+        expect_error("{\"schema\":1,\"sui", "m.json:1:17: expected '\"' to end the string, got end of file");
+        expect_error("{\"schema\":1", "m.json:1:12: expected ',' or '}' after a member, got end of file");
+        expect_error("{\"schema\":", "m.json:1:11: \"schema\": expected 1, got end of file");
+        expect_error("{\"schema\":1,\"suite\":\"s\\", "m.json:1:24: expected an escape after '\\', got end of file");
+        char *text = strndup(doc, strlen(doc) - 3);
+        expect_error(text, "m.json:2:295: expected ',' or ']' after an element, got end of file");
+        free(text);
+}
+
+static void test_bad_escapes(void)
+{
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"a\\qb\"",
+                          "m.json:2:277: expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t "
+                          "\\uXXXX), got '\\q'");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"\\u12x4\"",
+                          "m.json:2:280: expected 4 hex digits after '\\u'");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"\\udc00\"",
+                          "m.json:2:276: expected a high surrogate before \\uDC00");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"\\ud800x\"",
+                          "m.json:2:282: expected a low surrogate \\uDC00..\\uDFFF after \\uD800");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"\\ud800\\u0041\"",
+                          "m.json:2:282: expected a low surrogate \\uDC00..\\uDFFF after \\uD800");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"\\u0000\"",
+                          "m.json:2:276: expected a character other than \\u0000 (strings are C strings)");
+        expect_edit_error("\"detail\":\"\"", "\"detail\":\"a\tb\"",
+                          "m.json:2:277: expected an escape (\\n, \\t, \\u0009) instead of control "
+                          "byte 0x09 in a string");
+}
+
+static void test_escapes_decode(void)
+{
+        struct matrix m;
+        char err[512];
+        char *text = edit("\"detail\":\"\"",
+                          "\"detail\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00 \xc3\xa9\"");
+        CU_ASSERT_EQUAL_FATAL(read_exact(text, strlen(text), &m, err, sizeof(err)), 0);
+        CU_ASSERT_STRING_EQUAL(m.cells[0].detail,
+                               "\"\\/\b\f\n\r\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc3\xa9");
+        matrix_free(&m);
+        free(text);
+}
+
+static void test_deep_nesting(void)
+{
+        char text[1024];
+        size_t o = (size_t)snprintf(text, sizeof(text), "{\"x\":");
+        for (int i = 0; i < 100; i++)
+                text[o++] = '[';
+        for (int i = 0; i < 100; i++)
+                text[o++] = ']';
+        snprintf(text + o, sizeof(text) - o, "}");
+        /* the object is level 1: the 64th '[' would be level 65 */
+        expect_error(text, "m.json:1:69: expected at most 64 levels of nesting");
+
+        /* 62 levels inside an unknown key are fine */
+        char *deep = malloc(sizeof(doc) + 200);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(deep);
+        o = (size_t)snprintf(deep, sizeof(doc) + 200, "{\"x\":");
+        for (int i = 0; i < 63; i++)
+                deep[o++] = '[';
+        for (int i = 0; i < 63; i++)
+                deep[o++] = ']';
+        snprintf(deep + o, sizeof(doc) + 200 - o, ",%s", doc + 1);
+        struct matrix m;
+        char err[512];
+        CU_ASSERT_EQUAL(read_exact(deep, strlen(deep), &m, err, sizeof(err)), 0);
+        matrix_free(&m);
+        free(deep);
+}
+
+static void test_wrong_types(void)
+{
+        expect_edit_error("\"schema\":1", "\"schema\":\"1\"",
+                          "m.json:1:11: \"schema\": expected 1, got a string");
+        expect_edit_error("\"schema\":1", "\"schema\":2",
+                          "m.json:1:11: \"schema\": expected 1, got 2");
+        expect_edit_error("\"suite\":\"s\"", "\"suite\":[]",
+                          "m.json:1:21: \"suite\": expected a string, got an array");
+        expect_edit_error("\"complete\":true", "\"complete\":1",
+                          "m.json:1:55: \"complete\": expected true or false, got a number");
+        expect_edit_error("\"total\":2", "\"total\":-2",
+                          "m.json:1:68: \"total\": expected a whole number 0..18446744073709551615, got -2");
+        expect_edit_error("\"axes\":[\"records\"]", "\"axes\":{}",
+                          "m.json:1:77: \"axes\": expected an array, got an object");
+        expect_edit_error("\"axes\":[\"records\"]", "\"axes\":[1]",
+                          "m.json:1:78: \"axes\": expected a string, got a number");
+        expect_edit_error("\"cells\":[", "\"cells\":{",
+                          "m.json:1:97: \"cells\": expected an array, got an object");
+        expect_edit_error("\"index\":0", "\"index\":1.5",
+                          "m.json:2:73: \"index\": expected a whole number 0..18446744073709551615, got 1.5");
+        expect_edit_error("\"udp_bytes\":50", "\"udp_bytes\":\"50\"",
+                          "m.json:2:187: \"udp_bytes\": expected a number or null, got a string");
+        expect_edit_error("\"edns\":null", "\"edns\":4294967296",
+                          "m.json:2:261: \"edns\": expected a whole number 0..2147483647, got 4294967296");
+        expect_edit_error("\"tc_replies\":0", "\"tc_replies\":true",
+                          "m.json:2:252: \"tc_replies\": expected a number, got true");
+        expect_edit_error("\"verdict\":\"ok\"", "\"verdict\":\"fine\"",
+                          "m.json:2:118: \"verdict\": expected ok, partial, wrong, nodata, nxdomain, "
+                          "error, timeout, skipped or harness-error, got \"fine\"");
+        expect_edit_error("\"params\":{\"records\":1}", "\"params\":{\"records\":[1]}",
+                          "m.json:2:105: \"params\": expected a string or a number, got an array");
+        expect_edit_error("\"elapsed_ms\":0.1", "\"elapsed_ms\":1e999",
+                          "m.json:2:291: \"elapsed_ms\": expected a finite number, got 1e999");
+        expect_edit_error("\"client\":\"c\"",
+                          "\"client\":\"0123456789012345678901234567890123456789012345678901234567890123\"",
+                          "m.json:2:11: \"client\": expected a string of at most 63 bytes");
+        expect_edit_error("\"total\":2", "\"total\":-", "m.json:1:69: \"total\": expected a digit after '-'");
+        expect_edit_error("\"total\":2", "\"total\":2.", "m.json:1:70: \"total\": expected a digit after '.'");
+        expect_edit_error("\"total\":2", "\"total\":2e+", "m.json:1:71: \"total\": expected a digit in the exponent");
+        expect_edit_error("\"total\":2", "\"total\":02", "m.json:1:69: expected ',' or '}' after a member, got a number");
+        expect_edit_error("\"complete\":true", "\"complete\":tru",
+                          "m.json:1:55: \"complete\": expected true or false, got 't'");
+}
+
+static void test_missing_and_duplicate_keys(void)
+{
+        expect_edit_error("\"verdict\":\"ok\",", "",
+                          "m.json:2:279: expected key \"verdict\" in cell 0");
+        expect_edit_error("\"total\":2,", "",
+                          "m.json:3:2: expected key \"total\" in the matrix object");
+        expect_edit_error("\"params\":{\"records\":1}", "\"params\":{\"other\":1}",
+                          "m.json:2:104: \"params\": expected key \"records\"");
+        expect_edit_error("\"suite\":\"s\",", "\"suite\":\"s\",\"suite\":\"t\",",
+                          "m.json:1:25: duplicate key \"suite\" in the matrix object");
+        expect_edit_error("\"index\":0,", "\"index\":0,\"index\":0,",
+                          "m.json:2:75: duplicate key \"index\" in cell 0");
+        expect_edit_error("\"params\":{\"records\":1}", "\"params\":{\"records\":1,\"records\":2}",
+                          "m.json:2:107: \"params\": duplicate key \"records\"");
+        expect_edit_error("\"axes\":[\"records\"]", "\"axes\":[\"records\",\"records\"]",
+                          "m.json:1:88: \"axes\": duplicate axis \"records\"");
+}
+
+static void test_structure_errors(void)
+{
+        char *text = malloc(sizeof(doc) + 8);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        snprintf(text, sizeof(doc) + 8, "%s x", doc);
+        expect_error(text, "m.json:3:4: expected end of file after the matrix object, got 'x'");
+        free(text);
+        expect_error("[]", "m.json:1:1: expected a matrix object ('{'), got an array");
+        expect_error("{\"schema\" 1}", "m.json:1:11: expected ':' after the key, got a number");
+        expect_error("{schema:1}", "m.json:1:2: expected a key (a string), got 's'");
+        expect_edit_error("\"tc_replies\":0,", "\"tc_replies\":0,,",
+                          "m.json:2:254: expected a key (a string), got ','");
+        expect_edit_error("\n]}", "\n,]}", "m.json:3:2: expected a value, got ']'");
+        expect_edit_error("\"complete\":true", "\"complete\":\x01",
+                          "m.json:1:55: \"complete\": expected true or false, got byte 0x01");
+}
+
+static void test_unknown_keys_and_order(void)
+{
+        struct matrix m;
+        char err[512];
+        /* unknown keys anywhere are skipped; "cells" may come before "axes" */
+        static const char text[] =
+                "{\"cells\":[{\"future\":{\"a\":[1,{\"b\":null}]},\"client\":\"c\",\"kind\":\"real\","
+                "\"qname\":\"q\",\"qtype\":\"A\",\"index\":1,\"point\":0,"
+                "\"params\":{\"extra\":\"x\",\"truncation\":\"cut\",\"records\":7},\"verdict\":\"timeout\","
+                "\"reason\":\"deadline\",\"addresses\":0,\"expected\":7,\"path\":\"none\",\"udp_bytes\":null,"
+                "\"tcp_bytes\":null,\"udp_queries\":0,\"tcp_queries\":0,\"tc_replies\":0,\"edns\":0,"
+                "\"detail\":\"\",\"elapsed_ms\":15000}],"
+                " \"note\" : \"written by hand\" , \"axes\":[\"records\",\"truncation\"],\"total\":9,"
+                "\"complete\":false,\"scenario\":\"x.scn\",\"suite\":\"x\",\"schema\":1}\r\n";
+        CU_ASSERT_EQUAL_FATAL(read_exact(text, strlen(text), &m, err, sizeof(err)), 0);
+        CU_ASSERT_FALSE(m.complete);
+        CU_ASSERT_EQUAL(m.naxes, 2);
+        CU_ASSERT_EQUAL_FATAL(m.ncells, 1);
+        CU_ASSERT_STRING_EQUAL(m.cells[0].values[0], "7");
+        CU_ASSERT_STRING_EQUAL(m.cells[0].values[1], "cut");
+        CU_ASSERT_EQUAL(m.cells[0].verdict, VERDICT_TIMEOUT);
+        CU_ASSERT_EQUAL(m.cells[0].edns, 0);
+        CU_ASSERT_EQUAL(m.cells[0].udp_bytes, -1);
+        matrix_free(&m);
+}
+
+/* Every byte of doc replaced by each of a few troublesome bytes: the reader
+ * answers 0 or -1 and never reads past the end (run under ASan/valgrind). */
+static void test_mutations(void)
+{
+        static const char bytes[] = "\"\\{}[],:0-enu\x00\xff";
+        size_t len = strlen(doc);
+        char *text = malloc(len);
+        struct matrix m;
+        char err[512];
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        for (size_t i = 0; i < len; i++)
+                for (size_t b = 0; b < sizeof(bytes) - 1; b++) {
+                        memcpy(text, doc, len);
+                        text[i] = bytes[b];
+                        int r = read_exact(text, len, &m, err, sizeof(err));
+                        CU_ASSERT(r == 0 || r == -1);
+                        if (r == 0)
+                                matrix_free(&m);
+                        else
+                                CU_ASSERT_PTR_NOT_NULL(strstr(err, "m.json:"));
+                }
+        free(text);
+}
+
+static void test_file_errors(void)
+{
+        struct matrix m;
+        char err[512];
+        CU_ASSERT_EQUAL(matrix_read_file("/nonexistent/matrix.json", &m, err, sizeof(err)), -1);
+        CU_ASSERT_STRING_EQUAL(err, "/nonexistent/matrix.json: No such file or directory");
+}
+
+static const struct test_case read_tests[] = {
+        { "round trip: write, read, write", test_round_trip },
+        { "a valid document", test_valid_doc },
+        { "escapes decode to UTF-8", test_escapes_decode },
+        { "unknown keys, any key order", test_unknown_keys_and_order },
+        { "file errors", test_file_errors },
+        { NULL, NULL },
+};
+
+static const struct test_case malformed_tests[] = {
+        { "truncated input", test_truncated },
+        { "bad escapes", test_bad_escapes },
+        { "deep nesting", test_deep_nesting },
+        { "wrong types and values", test_wrong_types },
+        { "missing and duplicate keys", test_missing_and_duplicate_keys },
+        { "structure errors", test_structure_errors },
+        { "byte mutations", test_mutations },
+        { NULL, NULL },
+};
+
+static const struct test_suite suites[] = {
+        { "read", read_tests },
+        { "malformed", malformed_tests },
+        { NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+        return test_main(argc, argv, "matrix-read", suites);
+}
