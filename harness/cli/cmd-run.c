@@ -102,19 +102,58 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
         return 0;
 }
 
+/* The label a breaking point is grouped under: "records <= 29", "ok for
+ * records 1..64", "fails from records 1". */
+static void bp_label(const struct matrix *m, const struct breaking_point *b, char *buf, size_t len)
+{
+        int axis = breaking_axis(m);
+        const char *key = axis >= 0 ? m->axes[axis] : "?";
+        if (!b->breaks)
+                snprintf(buf, len, "ok for %s %ld..%ld", key, b->min, b->max);
+        else if (!b->any_ok)
+                snprintf(buf, len, "fails from %s %ld", key, b->first_fail);
+        else
+                snprintf(buf, len, "%s <= %ld", key, b->ok_through);
+}
+
+static bool same_group(const struct breaking_point *a, const struct breaking_point *b)
+{
+        return strcmp(a->qname, b->qname) == 0 && strcmp(a->qtype, b->qtype) == 0 &&
+               strcmp(a->others, b->others) == 0;
+}
+
+/* One line per (query, other axes, breaking point) with the clients that
+ * share it, so a suite of 18 clients reads in a few lines. */
 static void print_summary(const struct matrix *m, const char *dir)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
-        char line[512];
+        bool *done = calloc(n ? n : 1, sizeof(*done));
+        char label[128], other[128];
 
-        printf("%s: %zu cells%s -> %s/matrix.json\n", m->suite, m->ncells,
-               m->complete ? "" : " (INCOMPLETE)", dir);
-        for (size_t i = 0; i < n; i++) {
-                breaking_describe(m, &bps[i], line, sizeof(line));
-                printf("  %-22s %s %s%s%s: %s\n", bps[i].client, bps[i].qname, bps[i].qtype,
-                       bps[i].others[0] ? " at " : "", bps[i].others, line);
+        printf("%s: %zu cells%s\n", m->suite, m->ncells, m->complete ? "" : " (INCOMPLETE)");
+        for (size_t i = 0; done && i < n; i++) {
+                if (i == 0 || !same_group(&bps[i], &bps[i - 1]))
+                        printf("  %s %s%s%s:\n", bps[i].qname, bps[i].qtype,
+                               bps[i].others[0] ? " at " : "", bps[i].others);
+                if (done[i])
+                        continue;
+                bp_label(m, &bps[i], label, sizeof(label));
+                printf("    %s:", label);
+                for (size_t j = i; j < n && same_group(&bps[j], &bps[i]); j++) {
+                        bp_label(m, &bps[j], other, sizeof(other));
+                        if (done[j] || strcmp(label, other) != 0)
+                                continue;
+                        done[j] = true;
+                        if (bps[j].breaks)
+                                printf(" %s (%ld: %s)", bps[j].client, bps[j].first_fail,
+                                       verdict_to_string(bps[j].fail_verdict));
+                        else
+                                printf(" %s", bps[j].client);
+                }
+                printf("\n");
         }
+        free(done);
         free(bps);
         if (n == 0) {
                 size_t counts[VERDICT_MAX];
@@ -125,6 +164,7 @@ static void print_summary(const struct matrix *m, const char *dir)
                                 printf(" %s=%zu", verdict_to_string((enum verdict)v), counts[v]);
                 printf("\n");
         }
+        printf("  heatmap: %s/matrix.html\n  summary: %s/matrix.md\n", dir, dir);
 }
 
 /* Writes the kept exchanges to DIR/exchanges.pcap (before matrix.json, which
