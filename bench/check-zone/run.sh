@@ -45,7 +45,7 @@ awk -v want="$records" 'BEGIN {
                 } else {
                         printf "%s IN A 10.%d.%d.1\n", name, int(i / 256) % 256, i % 256
                         printf "  IN A 10.%d.%d.2\n", int(i / 256) % 256, i % 256
-                        printf "  IN AAAA 2001:db8:%x::1\n", i
+                        printf "  IN AAAA 2001:db8:%x:%x::1\n", int(i / 65536), i % 65536
                         printf "  IN TXT \"id=%d\" \"owner=team-%d\"\n", i, i % 17
                         printf "  IN MX 10 mail\n"
                         n += 5

@@ -676,11 +676,12 @@ static int fail_loop(struct loader *ld, const struct source *parent, unsigned li
 {
         char chain[2048] = "";
         size_t len = 0;
-        for (size_t i = first; i < ld->depth; i++)
-                len += (size_t)snprintf(chain + len, len < sizeof(chain) ? sizeof(chain) - len : 0,
-                                        "%s -> ", ld->zf->files[ld->stack[i].file]);
-        return fail_at(ld, parent->path, line, "$INCLUDE loop: %s%s",
-                       len < sizeof(chain) ? chain : "", path);
+        for (size_t i = first; i < ld->depth && len < sizeof(chain); i++) {
+                int n = snprintf(chain + len, sizeof(chain) - len, "%s -> ",
+                                 ld->zf->files[ld->stack[i].file]);
+                len = n < 0 ? sizeof(chain) : len + (size_t)n;
+        }
+        return fail_at(ld, parent->path, line, "$INCLUDE loop: %s%s", chain, path);
 }
 
 /* Reads path (the top-level file when parent is NULL, else an $INCLUDE of
@@ -689,12 +690,14 @@ static int read_file(struct loader *ld, const char *path, const struct source *p
                      unsigned parent_line)
 {
         struct source s = { .path = path, .pos_line = 1 };
-        struct stat st;
+        struct stat st = { 0 };
         char msg[1024];
         char *text = NULL;
         int ret;
 
-        if (file_read_all(path, &text, &s.len, msg, sizeof(msg)) == 0 && stat(path, &st) < 0) {
+        if (file_read_all(path, &text, &s.len, msg, sizeof(msg)) < 0) {
+                text = NULL;
+        } else if (stat(path, &st) < 0) {
                 snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
                 free(text);
                 text = NULL;
@@ -705,12 +708,12 @@ static int read_file(struct loader *ld, const char *path, const struct source *p
                 snprintf(ld->err, ld->errlen, "%s", msg);
                 return -1;
         }
-        for (size_t i = 0; i < ld->depth; i++)
+        for (size_t i = 0; parent && i < ld->depth; i++)
                 if (ld->stack[i].dev == st.st_dev && ld->stack[i].ino == st.st_ino) {
                         free(text);
                         return fail_loop(ld, parent, parent_line, i, path);
                 }
-        if (ld->depth > ZONEFILE_INCLUDE_MAX) {
+        if (parent && ld->depth > ZONEFILE_INCLUDE_MAX) {
                 free(text);
                 return fail_at(ld, parent->path, parent_line,
                                "$INCLUDE nested more than %d levels deep", ZONEFILE_INCLUDE_MAX);

@@ -31,7 +31,9 @@
 #include "tests/common/command.h"
 #include "tests/common/testmain.h"
 
+#ifndef NSD_PATH
 #define NSD_PATH "/usr/sbin/nsd"
+#endif
 
 struct nsd {
         pid_t pid;
