@@ -14,14 +14,45 @@ SUMMARY = re.compile(r"^TESTSUMMARY (\S+) passed=(\d+) failed=(\d+) skipped=(\d+
 SKIP = re.compile(r"^\s*SKIPPED (.*)$", re.M)
 
 
-def main(path):
-    passed = failed = skipped = 0
-    skips = []
+def read_plain(path, label):
+    """A file of TESTSUMMARY lines (the libFuzzer runs)."""
+    tests = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for m in SUMMARY.finditer(f.read()):
+            tests.append({"name": f"{label}{m.group(1)}", "result": "OK" if m.group(3) == "0" else "FAIL",
+                          "stdout": m.group(0)})
+    return tests
+
+
+def read_tests(arg):
+    """LABEL=PATH or PATH; meson's testlog.json or a plain TESTSUMMARY file."""
+    label, path = ("", arg)
+    if "=" in arg:
+        label, path = arg.split("=", 1)
+        label += ": "
+    if not path.endswith(".json"):
+        return read_plain(path, label)
+    tests = []
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            if not line.strip():
-                continue
-            t = json.loads(line)
+            if line.strip():
+                t = json.loads(line)
+                t["name"] = label + t["name"]
+                tests.append(t)
+    return tests
+
+
+def main(paths):
+    passed = failed = skipped = 0
+    skips = []
+    for path in paths:
+        try:
+            tests = read_tests(path)
+        except OSError as e:
+            print(f"{path}: {e.strerror}")
+            failed += 1
+            continue
+        for t in tests:
             out = t.get("stdout") or ""
             result = t.get("result", "")
             found = SUMMARY.findall(out)
@@ -56,4 +87,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "build/meson-logs/testlog.json"))
+    sys.exit(main(sys.argv[1:] or ["build/meson-logs/testlog.json"]))
