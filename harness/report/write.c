@@ -1,6 +1,8 @@
 #include "harness/report/write.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,19 +40,51 @@ int report_mkdirs(const char *dir, char *err, size_t errlen)
         return 0;
 }
 
-static int write_view(const char *dir, const char *name, const struct strbuf *b, char *err,
-                      size_t errlen)
+/* Writes one view straight to DIR/NAME through a draining buffer: a
+ * temporary file in the same folder, fsync, rename. On failure the previous
+ * file is untouched. Returns 0, or -1 with "path: reason" in err. */
+static int write_view(const char *dir, const char *name, void (*fill)(const struct matrix *, struct strbuf *),
+                      const struct matrix *m, char *err, size_t errlen)
 {
-        char path[4096];
-        if (strbuf_failed(b)) {
-                snprintf(err, errlen, "%s/%s: out of memory", dir, name);
+        char path[4200], tmp[4300];
+        struct strbuf b;
+        int fd, ret = -1;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
                 return -1;
         }
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        return file_write_atomic(path, b->data ? b->data : "", b->len, err, errlen);
+        strbuf_init_sink(&b, fd);
+        fill(m, &b);
+        if (strbuf_flush(&b) < 0 || strbuf_failed(&b)) {
+                snprintf(err, errlen, "%s: %s", path,
+                         b.sink_errno ? strerror(b.sink_errno) : "out of memory");
+                goto cleanup;
+        }
+        if (fsync(fd) < 0 || close(fd) < 0) {
+                fd = -1;
+                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                goto cleanup;
+        }
+        fd = -1;
+        if (rename(tmp, path) < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                goto cleanup;
+        }
+        ret = 0;
+cleanup:
+        strbuf_free(&b);
+        if (fd >= 0)
+                close(fd);
+        if (ret < 0)
+                unlink(tmp);
+        return ret;
 }
 
-static void breaking_text(const struct matrix *m, struct strbuf *b)
+void report_breaking_text(const struct matrix *m, struct strbuf *b)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
@@ -63,50 +97,25 @@ static void breaking_text(const struct matrix *m, struct strbuf *b)
         free(bps);
 }
 
-/* matrix.csv, matrix.md, junit.xml and matrix.html (views.h). */
-static int write_views(const struct matrix *m, const char *dir, char *err, size_t errlen)
+int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen)
 {
         static const struct {
                 const char *name;
                 void (*write)(const struct matrix *, struct strbuf *);
         } views[] = {
+                { "breaking-points.txt", report_breaking_text },
                 { "matrix.csv", view_csv_write },
                 { "matrix.md", view_md_write },
                 { "junit.xml", view_junit_write },
                 { "matrix.html", view_html_write },
+                /* matrix.json last: its presence means every view beside it is whole */
+                { "matrix.json", matrix_json_write },
         };
-        for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
-                struct strbuf b;
-                int ret;
-                strbuf_init(&b);
-                views[i].write(m, &b);
-                ret = write_view(dir, views[i].name, &b, err, errlen);
-                strbuf_free(&b);
-                if (ret < 0)
-                        return -1;
-        }
-        return 0;
-}
-
-int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen)
-{
-        struct strbuf b;
-        int ret;
 
         if (report_mkdirs(dir, err, errlen) < 0)
                 return -1;
-        strbuf_init(&b);
-        breaking_text(m, &b);
-        ret = write_view(dir, "breaking-points.txt", &b, err, errlen);
-        strbuf_free(&b);
-        if (ret < 0)
-                return -1;
-        if (write_views(m, dir, err, errlen) < 0)
-                return -1;
-        /* matrix.json last: its presence means every view beside it is whole */
-        strbuf_init(&b);
-        matrix_json_write(m, &b);
-        ret = write_view(dir, "matrix.json", &b, err, errlen);
-        strbuf_free(&b);
-        return ret;
+        for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
+                if (write_view(dir, views[i].name, views[i].write, m, err, errlen) < 0)
+                        return -1;
+        return 0;
 }

@@ -10,5 +10,9 @@
  * failure are complete (each is renamed into place whole). */
 int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen);
 
+struct strbuf;
+/* breaking-points.txt: one line per breaking point. */
+void report_breaking_text(const struct matrix *m, struct strbuf *b);
+
 /* Creates a folder and its parents. Returns 0, or -1 with err. */
 int report_mkdirs(const char *dir, char *err, size_t errlen);

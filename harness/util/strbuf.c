@@ -1,24 +1,60 @@
 #include "harness/util/strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define STRBUF_SINK_CHUNK (64 * 1024)
 
 void strbuf_init(struct strbuf *b)
 {
         memset(b, 0, sizeof(*b));
+        b->sink = -1;
+}
+
+void strbuf_init_sink(struct strbuf *b, int fd)
+{
+        strbuf_init(b);
+        b->sink = fd;
+}
+
+int strbuf_flush(struct strbuf *b)
+{
+        size_t off = 0;
+        if (b->sink < 0 || b->failed)
+                return b->failed ? -1 : 0;
+        while (off < b->len) {
+                ssize_t w = write(b->sink, b->data + off, b->len - off);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        b->sink_errno = w < 0 ? errno : EIO;
+                        b->failed = true;
+                        return -1;
+                }
+                off += (size_t)w;
+        }
+        b->len = 0;
+        if (b->data)
+                b->data[0] = '\0';
+        return 0;
 }
 
 void strbuf_free(struct strbuf *b)
 {
         free(b->data);
         memset(b, 0, sizeof(*b));
+        b->sink = -1;
 }
 
 static bool strbuf_reserve(struct strbuf *b, size_t n)
 {
         if (b->failed)
+                return false;
+        if (b->sink >= 0 && b->len > 0 && b->len + n > STRBUF_SINK_CHUNK && strbuf_flush(b) < 0)
                 return false;
         if (n + 1 <= b->cap - b->len && b->data)
                 return true;

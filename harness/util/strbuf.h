@@ -9,9 +9,18 @@ struct strbuf {
         char *data;
         size_t len, cap;
         bool failed;
+        int sink;               /* -1, or a file the buffer drains into */
+        int sink_errno;         /* why writing to the sink failed */
 };
 
 void strbuf_init(struct strbuf *b);
+/* A buffer that writes itself to fd whenever it holds more than 64 KiB, so a
+ * view of any size needs little memory. data then holds only the unwritten
+ * tail; call strbuf_flush at the end. */
+void strbuf_init_sink(struct strbuf *b, int fd);
+/* Writes what is buffered to the sink. Returns 0, or -1 (also marking the
+ * buffer failed, errno in sink_errno). */
+int strbuf_flush(struct strbuf *b);
 void strbuf_free(struct strbuf *b);
 void strbuf_add(struct strbuf *b, const void *p, size_t n);
 void strbuf_puts(struct strbuf *b, const char *s);
