@@ -60,7 +60,7 @@ int matrix_from_run(struct matrix *m, const struct scenario *sc, struct client *
                 c->tcp_queries = r->tcp_queries;
                 c->tc_replies = r->tc_replies;
                 c->edns = r->edns;
-                snprintf(c->detail, sizeof(c->detail), "%s", r->detail);
+                snprintf(c->detail, sizeof(c->detail), "%s", r->detail ? r->detail : "");
                 c->elapsed_ms = r->elapsed_ms;
         }
         return 0;

@@ -14,7 +14,8 @@ struct cell_record {
         size_t client;             /* client index in the run's client list */
         enum verdict verdict;
         char reason[32];
-        char detail[256];          /* the client's own words, and the stub's notes */
+        char *detail;              /* the client's own words and the stub's notes; owned,
+                                    * NULL when empty */
         size_t addresses;          /* distinct addresses returned */
         size_t expected;           /* addresses the zone holds at the end of the chain */
         /* what the server saw */

@@ -217,7 +217,7 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         r->addresses = o->naddrs;
         r->verdict = verdict_of(o, e, &reason);
         snprintf(r->reason, sizeof(r->reason), "%s", reason);
-        snprintf(r->detail, sizeof(r->detail), "%s", o->message);
+        r->detail = o->message[0] ? strdup(o->message) : NULL;
         r->elapsed_ms = o->elapsed_ms;
         if (e == &none)
                 expected_free(&none);
@@ -534,7 +534,7 @@ int runner_run(const struct runner_config *cfg, struct run_result *res, char *er
         if (res->ncaptures)
                 qsort(res->captures, res->ncaptures, sizeof(*res->captures), capture_cmp);
         while (res->ncells > 0 && res->cells[res->ncells - 1].index == (size_t)-1)
-                res->ncells--;
+                free(res->cells[--res->ncells].detail);
         ret = rs.failed ? -1 : 0;
 cleanup:
         if (rs.kick)
@@ -560,6 +560,8 @@ void run_result_free(struct run_result *res)
         for (size_t i = 0; i < res->ncaptures; i++)
                 capture_free(&res->captures[i]);
         free(res->captures);
+        for (size_t i = 0; i < res->ncells; i++)
+                free(res->cells[i].detail);
         free(res->cells);
         memset(res, 0, sizeof(*res));
 }
