@@ -44,3 +44,4 @@ struct server_scratch *server_scratch(void);
 void server_note_exchange(struct server *s, const struct server_exchange *x);
 int server_tcp_start(struct server *s, char *err, size_t errlen);
 void server_tcp_stop(struct server *s);
+void server_tcp_close_connections(struct server *s);

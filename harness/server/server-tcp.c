@@ -224,6 +224,12 @@ int server_tcp_start(struct server *s, char *err, size_t errlen)
         return 0;
 }
 
+void server_tcp_close_connections(struct server *s)
+{
+        while (s->conns)
+                conn_free(s->conns);
+}
+
 void server_tcp_stop(struct server *s)
 {
         while (s->conns)

@@ -432,6 +432,36 @@ void server_free(struct server *s)
         free(s);
 }
 
+int server_reset(struct server *s, struct point *pt)
+{
+        uint8_t drain[512];
+
+        if ((s->listener == NULL) != (pt->params.tcp == TCP_MODE_REFUSE))
+                return -1;
+        server_tcp_close_connections(s);
+        while (s->pending) {
+                struct pending_reply *p = s->pending;
+                s->pending = p->next;
+                event_free(p->ev);
+                free(p);
+        }
+        /* loopback delivers at send time: whatever the last client sent is queued now */
+        while (recv(s->udp_fd, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
+                ;
+        if (s->listener) {   /* connections the kernel accepted for the last cell */
+                int fd;
+                while ((fd = accept4(evconnlistener_get_fd(s->listener), NULL, NULL,
+                                     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+                        close(fd);
+        }
+        s->pt = pt;
+        s->udp_seen = 0;
+        s->observer = NULL;
+        s->observer_arg = NULL;
+        server_reset_stats(s);
+        return 0;
+}
+
 uint16_t server_port(const struct server *s)
 {
         return s->port;

@@ -62,6 +62,11 @@ struct server *server_new(struct event_base *base, const struct server_config *c
                           struct point *pt, char *err, size_t errlen);
 /* Closes the sockets and every connection; pending delayed replies are dropped. */
 void server_free(struct server *s);
+/* Reuses the sockets for another point: drops every queued datagram, TCP
+ * connection and delayed reply, clears the counters and the observer.
+ * Returns 0, or -1 when the sockets cannot serve pt's TCP mode (a refusing
+ * server has no listener, the others have one): free it and make another. */
+int server_reset(struct server *s, struct point *pt);
 uint16_t server_port(const struct server *s);
 const char *server_address(const struct server *s);
 void server_set_observer(struct server *s, server_exchange_cb cb, void *arg);
