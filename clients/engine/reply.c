@@ -70,8 +70,8 @@ static void bad_reply(const struct profile *p, const struct stub_question *q, st
  * past the data; the bytes it never received read as zero here (in the real
  * library they are whatever was in memory). Adds the address, if any. */
 static void overread_record(const struct profile *p, const struct stub_question *q,
-                            const uint8_t *msg, size_t len, size_t start, struct outcome *out,
-                            char *note, size_t nl)
+                            const uint8_t *msg, size_t len, size_t start, const uint8_t *current,
+                            size_t current_len, struct outcome *out, char *note, size_t nl)
 {
         struct wire_cursor c;
         uint8_t owner[DNS_NAME_MAX], addr[16] = { 0 };
@@ -86,7 +86,8 @@ static void overread_record(const struct profile *p, const struct stub_question 
         uint16_t rdlen = wire_read_u16(&c);
         if (c.err != WIRE_OK || type != q->qtype || rdlen != want || c.pos + rdlen > len + (size_t)p->rdata_overread)
                 return;
-        if (p->cname != PROFILE_CNAME_ANY_OWNER)
+        if (p->cname == PROFILE_CNAME_FOLLOW &&
+            !wire_name_equal(owner, owner_len, current, current_len))
                 return;
         if (p->max_addresses > 0 && out->naddrs >= (size_t)p->max_addresses)
                 return;
@@ -102,13 +103,15 @@ static int collect_addresses(const struct profile *p, const struct stub_question
 {
         uint8_t current[DNS_NAME_MAX];
         size_t current_len = q->qname_len;
-        int cnames = 0, got;
+        int cnames = 0, got = 0;
         struct wire_rr rr;
 
         size_t start = r->c.pos;
+        unsigned left = r->hdr.ancount;
 
+        /* the answer section only: stubs never look at authority or additional */
         memcpy(current, q->qname, q->qname_len);
-        while ((got = wire_reader_rr(r, &rr)) == 1 && rr.section == WIRE_SECTION_ANSWER) {
+        while (left-- > 0 && (got = wire_reader_rr(r, &rr)) == 1) {
                 start = r->c.pos;
                 bool owner_ok = p->cname == PROFILE_CNAME_ANY_OWNER ||
                                 wire_name_equal(rr.owner, rr.owner_len, current, current_len);
@@ -144,7 +147,8 @@ static int collect_addresses(const struct profile *p, const struct stub_question
                 }
                 note_add(note, nl, "kept records before damage");
                 if (p->rdata_overread > 0 && r->err_section == WIRE_SECTION_ANSWER)
-                        overread_record(p, q, r->c.buf, r->c.len, start, out, note, nl);
+                        overread_record(p, q, r->c.buf, r->c.len, start, current, current_len,
+                                        out, note, nl);
         }
         return 0;
 }

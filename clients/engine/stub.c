@@ -213,8 +213,14 @@ static void query_act(struct stub_query *sq, enum reply_action a, bool tcp, stru
                 tcp_start(sq);
                 return;
         case REPLY_RETRY_PLAIN:
+                /* the same try again without OPT, on the transport that got the FORMERR */
                 query_build(sq, false);
+                if (tcp || sq->l->p->transport == PROFILE_TRANSPORT_TCP_ONLY) {
+                        tcp_start(sq);
+                        return;
+                }
                 query_close_io(sq);
+                sq->attempt--;
                 udp_send(sq);
                 return;
         case REPLY_NEXT:
