@@ -348,7 +348,7 @@ static long report_cells(const struct matrix *m, struct client *const *clients, 
                 }
                 bool fails = explain_cell(c, &who, line, sizeof(line));
                 if (!quiet)
-                        printf("  %-13s %-22s %s\n", verdict_to_string(c->verdict), c->client, line);
+                        printf("  %-13s %-26s %s\n", verdict_to_string(c->verdict), c->client, line);
                 else if (fails)
                         printf("%s %s %s: %s\n", c->client, q, verdict_to_string(c->verdict), line);
                 if (fails) {
@@ -503,11 +503,8 @@ int cmd_reproduce(int argc, char **argv)
         }
         if (load_source(&o, &src) < 0 || !(sc = build_scenario(&o, &src)))
                 goto cleanup;
-        if (src.canned && point_attach_canned(sc, &src.table) < 0) {
-                fprintf(stderr, "stubcompat reproduce: too many canned scenarios\n");
-                ret = 3;
-                goto cleanup;
-        }
+        if (src.canned)
+                sc->canned = &src.table;   /* every point of the run answers from it */
         if (!o.quiet)
                 print_source(&o, &src, sc);
         if (select_load_clients(&set, err, sizeof(err)) < 0) {
@@ -525,8 +522,6 @@ int cmd_reproduce(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN);
         ret = run_matrix(&o, sc, clients, (size_t)n);
 cleanup:
-        if (sc)
-                point_attach_canned(sc, NULL);
         scenario_free(sc);
         zone_free(src.zone);
         canned_table_free(&src.table);

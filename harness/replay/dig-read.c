@@ -175,13 +175,28 @@ static const char *section_name(enum dig_section s)
         return s == DIG_ANSWER ? "ANSWER" : s == DIG_AUTHORITY ? "AUTHORITY" : "ADDITIONAL";
 }
 
+/* The record as messages show it: white space runs as one space. */
+static void record_display(const char *rec, char *out, size_t len)
+{
+        size_t n = 0;
+        for (const char *c = rec + strspn(rec, " \t"); *c && n + 1 < len; c++) {
+                if (isspace((unsigned char)*c) && (n == 0 || out[n - 1] == ' '))
+                        continue;
+                out[n++] = isspace((unsigned char)*c) ? ' ' : *c;
+        }
+        while (n > 0 && out[n - 1] == ' ')
+                n--;
+        out[n] = '\0';
+}
+
 static int record_add(struct dig_parser *p)
 {
-        char why[200];
+        char why[200], shown[160];
         struct zone *z = p->msg.m.sections[text_section_of(p->section)];
-        if (text_rr_add(z, p->record, 0, NULL, 0, why, sizeof(why)) < 0)
-                return fail(p, p->record_line, "%s: %s: %s", section_name(p->section), why,
-                            p->record);
+        if (text_rr_add(z, p->record, 0, NULL, 0, why, sizeof(why)) < 0) {
+                record_display(p->record, shown, sizeof(shown));
+                return fail(p, p->record_line, "%s: %s: %s", section_name(p->section), why, shown);
+        }
         p->record_len = 0;
         p->depth = 0;
         return 0;

@@ -5,360 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcap/pcap.h>
-
+#include "harness/replay/pcap-decode.h"
 #include "harness/server/query.h"
 #include "harness/wire/reader.h"
 
 #define STREAM_MAX_BYTES (4u << 20)    /* per TCP direction: plenty for DNS */
-
-/* ---------------------------------------------------------------- packets */
-
-struct endpoint {
-        uint8_t family;                 /* 4 or 6 */
-        uint8_t addr[16];
-        uint16_t port;
-};
-
-/* One UDP datagram or TCP segment, decoded down to its payload. */
-struct segment {
-        unsigned packet;                /* 1-based, as Wireshark numbers them */
-        bool tcp;
-        struct endpoint src, dst;
-        uint32_t seq;
-        uint8_t tcp_flags;
-        const uint8_t *data;
-        size_t len;
-};
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-
-enum decode { DECODE_OK, DECODE_SKIP, DECODE_CUT, DECODE_BAD };
-
-struct decoder {
-        int dlt;
-        unsigned packet;
-        bool cut;                       /* caplen < len */
-        char why[160];                  /* DECODE_BAD, DECODE_SKIP reasons */
-        unsigned fragments;
-};
-
-static enum decode bad(struct decoder *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static enum decode bad(struct decoder *d, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(d->why, sizeof(d->why), fmt, ap);
-        va_end(ap);
-        return DECODE_BAD;
-}
-
-/* Length left after the cursor. */
-static size_t left(const struct wire_cursor *c)
-{
-        return c->err ? 0 : c->len - c->pos;
-}
-
-/* Link layer: leaves the cursor at the network header; *proto is an
- * ethertype (0x0800, 0x86dd), or 0 when the version nibble decides. */
-static enum decode decode_link(struct decoder *d, struct wire_cursor *c, uint16_t *proto)
-{
-        *proto = 0;
-        switch (d->dlt) {
-        case DLT_EN10MB:
-                wire_read_bytes(c, NULL, 12);
-                *proto = wire_read_u16(c);
-                for (int tags = 0; (*proto == 0x8100 || *proto == 0x88a8) && tags < 2; tags++) {
-                        wire_read_u16(c);
-                        *proto = wire_read_u16(c);
-                }
-                break;
-        case DLT_LINUX_SLL:
-                wire_read_bytes(c, NULL, 14);
-                *proto = wire_read_u16(c);
-                break;
-        case DLT_LINUX_SLL2:
-                *proto = wire_read_u16(c);
-                wire_read_bytes(c, NULL, 18);
-                break;
-        case DLT_NULL:
-        case DLT_LOOP: {
-                uint32_t fam = wire_read_u32(c);
-                if (fam > 0xffff)
-                        fam = __builtin_bswap32(fam);   /* DLT_NULL: the capturing host's order */
-                if (fam == 2)
-                        *proto = 0x0800;
-                else if (fam == 10 || fam == 24 || fam == 28 || fam == 30)
-                        *proto = 0x86dd;
-                else if (c->err == WIRE_OK)
-                        return DECODE_SKIP;
-                break;
-        }
-        default:   /* DLT_RAW, DLT_IPV4, DLT_IPV6 */
-                break;
-        }
-        if (c->err != WIRE_OK)
-                return d->cut ? DECODE_SKIP : bad(d, "%zu bytes: too short for its link-layer header", c->len);
-        if (*proto != 0 && *proto != 0x0800 && *proto != 0x86dd)
-                return DECODE_SKIP;
-        return DECODE_OK;
-}
-
-/* IPv4 (RFC 791): leaves the cursor at the transport header and sets
- * *plen to the transport length the header announces. */
-static enum decode decode_ipv4(struct decoder *d, struct wire_cursor *c, struct segment *s,
-                               uint8_t *proto, size_t *plen)
-{
-        size_t start = c->pos;
-        uint8_t vihl = wire_read_u8(c);
-        wire_read_u8(c);
-        uint16_t total = wire_read_u16(c);
-        wire_read_u16(c);
-        uint16_t frag = wire_read_u16(c);
-        wire_read_u8(c);
-        *proto = wire_read_u8(c);
-        wire_read_u16(c);
-        s->src.family = s->dst.family = 4;
-        wire_read_bytes(c, s->src.addr, 4);
-        wire_read_bytes(c, s->dst.addr, 4);
-        if (c->err != WIRE_OK)
-                return d->cut ? DECODE_SKIP : bad(d, "IPv4 header cut short");
-        size_t ihl = (size_t)(vihl & 0x0f) * 4;
-        if ((vihl >> 4) != 4)
-                return bad(d, "IP version %u where IPv4 was announced", vihl >> 4);
-        if (ihl < 20)
-                return bad(d, "IPv4 header length %zu is below 20", ihl);
-        if (total < ihl)
-                return bad(d, "IPv4 total length %u is below its header length %zu", total, ihl);
-        if (ihl - 20 > left(c))
-                return d->cut ? DECODE_SKIP : bad(d, "IPv4 options run past the packet");
-        wire_read_bytes(c, NULL, ihl - 20);
-        if (total - (c->pos - start) > left(c) && !d->cut)
-                return bad(d, "IPv4 total length %u exceeds the %zu bytes captured", total,
-                           c->len - start);
-        if ((frag & 0x3fff) != 0) {
-                d->fragments++;
-                return DECODE_SKIP;
-        }
-        *plen = total - ihl;
-        return DECODE_OK;
-}
-
-/* IPv6 (RFC 8200): skips hop-by-hop, routing and destination options. */
-static enum decode decode_ipv6(struct decoder *d, struct wire_cursor *c, struct segment *s,
-                               uint8_t *proto, size_t *plen)
-{
-        uint32_t vtf = wire_read_u32(c);
-        uint16_t payload = wire_read_u16(c);
-        uint8_t next = wire_read_u8(c);
-        wire_read_u8(c);
-        s->src.family = s->dst.family = 6;
-        wire_read_bytes(c, s->src.addr, 16);
-        wire_read_bytes(c, s->dst.addr, 16);
-        if (c->err != WIRE_OK)
-                return d->cut ? DECODE_SKIP : bad(d, "IPv6 header cut short");
-        if ((vtf >> 28) != 6)
-                return bad(d, "IP version %u where IPv6 was announced", vtf >> 28);
-        if (payload > left(c) && !d->cut)
-                return bad(d, "IPv6 payload length %u exceeds the %zu bytes captured", payload,
-                           left(c));
-        size_t used = 0;
-        while (next == 0 || next == 43 || next == 60 || next == 44) {
-                if (next == 44) {
-                        d->fragments++;
-                        return DECODE_SKIP;
-                }
-                next = wire_read_u8(c);
-                size_t ext = ((size_t)wire_read_u8(c) + 1) * 8;
-                wire_read_bytes(c, NULL, ext - 2);
-                used += ext;
-                if (c->err != WIRE_OK || used > payload)
-                        return d->cut ? DECODE_SKIP : bad(d, "IPv6 extension headers run past the payload");
-        }
-        *proto = next;
-        *plen = payload - used;
-        return DECODE_OK;
-}
-
-static bool uses_port(const struct segment *s, uint16_t port)
-{
-        return s->src.port == port || s->dst.port == port;
-}
-
-/* UDP (RFC 768) or TCP (RFC 9293) header, then the payload. */
-static enum decode decode_transport(struct decoder *d, struct wire_cursor *c, struct segment *s,
-                                    uint8_t proto, size_t plen, uint16_t port)
-{
-        size_t hdr;
-        s->src.port = wire_read_u16(c);
-        s->dst.port = wire_read_u16(c);
-        if (proto == 17) {
-                uint16_t ulen = wire_read_u16(c);
-                wire_read_u16(c);
-                if (c->err == WIRE_OK && ulen < 8)
-                        return bad(d, "UDP length %u is below 8", ulen);
-                if (c->err == WIRE_OK && ulen > plen)
-                        return bad(d, "UDP length %u exceeds the IP payload of %zu bytes", ulen, plen);
-                hdr = 8;
-                plen = ulen;
-        } else {
-                s->tcp = true;
-                s->seq = wire_read_u32(c);
-                wire_read_u32(c);
-                uint8_t off = wire_read_u8(c);
-                s->tcp_flags = wire_read_u8(c);
-                wire_read_bytes(c, NULL, 6);
-                hdr = (size_t)(off >> 4) * 4;
-                if (c->err == WIRE_OK && (hdr < 20 || hdr > plen))
-                        return bad(d, "TCP data offset %zu is outside 20..%zu", hdr, plen);
-                if (c->err == WIRE_OK && hdr - 20 > left(c))
-                        return d->cut ? DECODE_CUT : bad(d, "TCP options run past the packet");
-                wire_read_bytes(c, NULL, hdr > 20 ? hdr - 20 : 0);
-        }
-        if (c->err != WIRE_OK)
-                return d->cut ? DECODE_SKIP : bad(d, "%s header cut short", s->tcp ? "TCP" : "UDP");
-        if (port && !uses_port(s, port))
-                return DECODE_SKIP;
-        s->len = plen - hdr;
-        if (s->len > left(c))
-                return d->cut ? DECODE_CUT : bad(d, "%s payload runs past the packet", s->tcp ? "TCP" : "UDP");
-        s->data = c->buf + c->pos;
-        return DECODE_OK;
-}
-
-/* Decodes one packet. port 0: any port. */
-static enum decode decode_packet(struct decoder *d, const uint8_t *pkt, size_t caplen,
-                                 struct segment *s, uint16_t port)
-{
-        struct wire_cursor c;
-        uint16_t eth;
-        uint8_t proto = 0;
-        size_t plen = 0;
-        enum decode r;
-
-        memset(s, 0, sizeof(*s));
-        s->packet = d->packet;
-        wire_cursor_init(&c, pkt, caplen);
-        if ((r = decode_link(d, &c, &eth)) != DECODE_OK)
-                return r;
-        if (eth == 0) {
-                if (c.pos >= caplen)
-                        return d->cut ? DECODE_SKIP : bad(d, "no IP header after the link-layer header");
-                eth = (c.buf[c.pos] >> 4) == 6 ? 0x86dd : 0x0800;
-        }
-        r = eth == 0x0800 ? decode_ipv4(d, &c, s, &proto, &plen) : decode_ipv6(d, &c, s, &proto, &plen);
-        if (r != DECODE_OK)
-                return r;
-        if (proto != 17 && proto != 6)
-                return DECODE_SKIP;
-        return decode_transport(d, &c, s, proto, plen, port);
-}
-
-/* ---------------------------------------------------------------- file */
-
-struct reader {
-        const char *path;
-        char *err;
-        size_t errlen;
-        pcap_t *pc;
-        struct decoder d;
-};
-
-static int open_capture(struct reader *r)
-{
-        char ebuf[PCAP_ERRBUF_SIZE] = "";
-        r->pc = pcap_open_offline(r->path, ebuf);
-        if (!r->pc) {
-                snprintf(r->err, r->errlen, "%s: %s", r->path, ebuf);
-                return -1;
-        }
-        r->d = (struct decoder){ .dlt = pcap_datalink(r->pc) };
-        switch (r->d.dlt) {
-        case DLT_EN10MB: case DLT_RAW: case DLT_IPV4: case DLT_IPV6: case DLT_LINUX_SLL:
-        case DLT_LINUX_SLL2: case DLT_NULL: case DLT_LOOP:
-                return 0;
-        default: {
-                const char *name = pcap_datalink_val_to_name(r->d.dlt);
-                snprintf(r->err, r->errlen, "%s: link type %s (%d) is not supported (EN10MB, RAW, "
-                         "LINUX_SLL, LINUX_SLL2, NULL, LOOP)", r->path, name ? name : "unknown",
-                         r->d.dlt);
-                pcap_close(r->pc);
-                r->pc = NULL;
-                return -1;
-        }
-        }
-}
-
-/* Next decoded segment on port (0: any). Returns 1 with *s, 0 at the end of
- * the file, -1 with err set. */
-static int next_segment(struct reader *r, struct segment *s, uint16_t port)
-{
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        for (;;) {
-                int got = pcap_next_ex(r->pc, &h, &data);
-                if (got == -2)
-                        return 0;
-                r->d.packet++;
-                if (got != 1) {
-                        snprintf(r->err, r->errlen, "%s: packet %u: %s", r->path, r->d.packet,
-                                 pcap_geterr(r->pc));
-                        return -1;
-                }
-                r->d.cut = h->caplen < h->len;
-                switch (decode_packet(&r->d, data, h->caplen, s, port)) {
-                case DECODE_OK:
-                        return 1;
-                case DECODE_SKIP:
-                        continue;
-                case DECODE_CUT:
-                        if (port == 0)
-                                continue;
-                        snprintf(r->err, r->errlen, "%s: packet %u: only %u of its %u bytes were "
-                                 "captured: capture again with the full packet (dumpcap -s 0)",
-                                 r->path, r->d.packet, h->caplen, h->len);
-                        return -1;
-                case DECODE_BAD:
-                        snprintf(r->err, r->errlen, "%s: packet %u: %s", r->path, r->d.packet,
-                                 r->d.why);
-                        return -1;
-                }
-        }
-}
-
-/* The server port: 53 when some packet uses it, else the one port every
- * UDP and TCP packet uses. Returns the port, or 0 with err set. */
-static uint16_t guess_port(struct reader *r)
-{
-        struct segment s;
-        unsigned total = 0, with53 = 0, withcand[2] = { 0, 0 };
-        uint16_t cand[2] = { 0, 0 };
-        int got;
-
-        while ((got = next_segment(r, &s, 0)) == 1) {
-                if (total == 0) {
-                        cand[0] = s.src.port;
-                        cand[1] = s.dst.port;
-                }
-                total++;
-                with53 += uses_port(&s, 53);
-                for (int i = 0; i < 2; i++)
-                        withcand[i] += uses_port(&s, cand[i]);
-        }
-        if (got < 0)
-                return 0;
-        if (with53)
-                return 53;
-        for (int i = 0; i < 2; i++)
-                if (total && withcand[i] == total && cand[i])
-                        return cand[i];
-        snprintf(r->err, r->errlen, "%s: no DNS traffic on port 53 among %u UDP and TCP packets "
-                 "(give the server's port with --server-port)", r->path, total);
-        return 0;
-}
 
 /* ---------------------------------------------------------------- messages */
 
@@ -397,7 +48,7 @@ struct stream {
 };
 
 struct capture_state {
-        struct reader *r;
+        struct packet_reader *r;
         uint16_t port;
         struct seen_query *queries;
         size_t nqueries, capqueries;
@@ -407,12 +58,6 @@ struct capture_state {
         size_t nstreams, capstreams;
         unsigned skipped_replies, cut_streams;
 };
-
-static bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
-{
-        return a->family == b->family && a->port == b->port &&
-               memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
-}
 
 static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
@@ -603,7 +248,7 @@ static int stream_messages(struct capture_state *cs, struct stream *st, bool to_
                 struct wire_cursor c;
                 wire_cursor_init(&c, buf + at, (size_t)n - at);
                 uint16_t len = wire_read_u16(&c);
-                if (len > left(&c)) {
+                if (len > (size_t)n - at - 2) {
                         cs->cut_streams++;
                         break;
                 }
@@ -820,8 +465,8 @@ static int build_table(struct capture_state *cs, struct canned_table *t)
                         return -1;
         if (reply_sets(t, &cs->replies[0]) < 0)
                 return -1;
-        if (cs->r->d.fragments &&
-            canned_note(t, "%u IP fragments skipped (not reassembled)", cs->r->d.fragments) < 0)
+        if (cs->r->fragments &&
+            canned_note(t, "%u IP fragments skipped (not reassembled)", cs->r->fragments) < 0)
                 return -1;
         if (cs->skipped_replies &&
             canned_note(t, "%u replies with neither a readable question nor their query in the "
@@ -834,11 +479,11 @@ static int build_table(struct capture_state *cs, struct canned_table *t)
         return canned_finish(t, true);
 }
 
-static int read_messages(struct reader *r, struct capture_state *cs)
+static int read_messages(struct packet_reader *r, struct capture_state *cs)
 {
         struct segment s;
         int got;
-        while ((got = next_segment(r, &s, cs->port)) == 1)
+        while ((got = packet_reader_next(r, &s, cs->port)) == 1)
                 if ((s.tcp ? take_tcp(cs, &s) : take_udp(cs, &s)) < 0)
                         return -1;
         if (got < 0)
@@ -849,17 +494,17 @@ static int read_messages(struct reader *r, struct capture_state *cs)
 int replay_pcap_read(const char *path, uint16_t server_port, struct canned_table *t, char *err,
                      size_t errlen)
 {
-        struct reader r = { .path = path, .err = err, .errlen = errlen };
+        struct packet_reader r;
         struct capture_state cs = { .r = &r, .port = server_port };
         int ret = -1;
 
         err[0] = '\0';
-        if (open_capture(&r) < 0)
+        if (packet_reader_open(&r, path, err, errlen) < 0)
                 return -1;
         if (cs.port == 0) {
-                cs.port = guess_port(&r);
-                pcap_close(r.pc);
-                if (cs.port == 0 || open_capture(&r) < 0)
+                cs.port = packet_reader_guess_port(&r);
+                packet_reader_close(&r);
+                if (cs.port == 0 || packet_reader_open(&r, path, err, errlen) < 0)
                         return -1;
                 if (cs.port != 53 && canned_note(t, "no traffic on port 53: the server is on port "
                                                  "%u (every packet uses it)", cs.port) < 0)
@@ -872,7 +517,7 @@ int replay_pcap_read(const char *path, uint16_t server_port, struct canned_table
         }
         if (cs.nreplies == 0) {
                 snprintf(err, errlen, "%s: no DNS replies from port %u in %u packets", path,
-                         cs.port, r.d.packet);
+                         cs.port, r.packet);
                 goto cleanup;
         }
         if (build_table(&cs, t) < 0)
@@ -883,6 +528,6 @@ oom:
         snprintf(err, errlen, "%s: out of memory", path);
 cleanup:
         state_free(&cs);
-        pcap_close(r.pc);
+        packet_reader_close(&r);
         return ret;
 }

@@ -1,10 +1,11 @@
 /* A packet capture (pcap or pcapng, read with libpcap) -> canned replies:
  * the exact bytes a customer's server sent, for each question.
  *
- * Link types EN10MB (with VLAN tags), RAW/IPV4/IPV6, LINUX_SLL and
- * LINUX_SLL2, NULL and LOOP; IPv4 and IPv6 (extension headers skipped; IP
- * fragments are noted and skipped). UDP datagrams and TCP streams to and
- * from the server port are taken: TCP segments are put in sequence order
+ * Packets are decoded by pcap-decode.c: link types EN10MB (with VLAN tags),
+ * RAW/IPV4/IPV6, LINUX_SLL and LINUX_SLL2, NULL and LOOP; IPv4 and IPv6
+ * (extension headers skipped; IP fragments are noted and skipped). UDP
+ * datagrams and TCP streams to and from the server port are taken here: TCP
+ * segments are put in sequence order
  * (retransmissions dropped, reading stops at a gap) and cut into
  * length-prefixed DNS messages. Every header and every DNS byte is read
  * through the bounds-checked cursor (harness/wire/reader.h).

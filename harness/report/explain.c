@@ -91,6 +91,13 @@ static void explain_partial(const struct facts *f, char *buf, size_t len)
                 snprintf(buf, len, "%s returned %s after %s", f->who, n, f->sizes);
 }
 
+/* The client retries over TCP on TC=1 (by its profile or its own words). */
+static bool retries_tcp(const struct facts *f)
+{
+        return (f->p && f->p->transport == PROFILE_TRANSPORT_UDP_THEN_TCP &&
+                f->p->tc == PROFILE_TC_RETRY_TCP) || strcmp(f->c->reason, "tcp-failed") == 0;
+}
+
 static void explain_empty(const struct facts *f, char *buf, size_t len)
 {
         const char *said = f->c->verdict == VERDICT_NXDOMAIN ? "that the name does not exist"
@@ -102,6 +109,11 @@ static void explain_empty(const struct facts *f, char *buf, size_t len)
         else if (f->tc && !f->tcp && f->p && f->p->glibc_lame_rule)
                 snprintf(buf, len, "%s took the empty TC=1 reply without RA and AA for a lame "
                          "server and never retried over TCP: it reported %s", f->who, said);
+        else if (f->tc && f->tb < 0 && retries_tcp(f) && f->p &&
+                 f->p->tcp_failure == PROFILE_TCP_FAILURE_USE_UDP)
+                snprintf(buf, len, "%s saw TC=1 and retried over TCP, but the TCP connection "
+                         "failed; it fell back to the truncated reply, which held no addresses, "
+                         "and reported %s", f->who, said);
         else if (f->tc && !f->tcp)
                 snprintf(buf, len, "%s did not retry the TC=1 reply over TCP and reported %s "
                          "(%zu expected)", f->who, said, f->c->expected);
@@ -125,10 +137,14 @@ static const char *tcp_fate(const char *detail)
 static void explain_error(const struct facts *f, char *buf, size_t len)
 {
         const struct matrix_cell *c = f->c;
-        if (f->tcp && f->tb < 0)
-                snprintf(buf, len, "%s %s, but the TCP connection %s (%s)", f->who,
+        if (strcmp(c->reason, "lame-server") == 0)
+                snprintf(buf, len, "%s took the reply without RA and AA for a lame server (%s)",
+                         f->who, c->detail);
+        else if ((f->tcp && f->tb < 0) || (f->tc && !f->tcp && retries_tcp(f)))
+                snprintf(buf, len, "%s %s, but the TCP connection %s%s (%s)", f->who,
                          f->tc ? "saw TC=1 and retried over TCP" : "asked over TCP",
-                         tcp_fate(c->detail), c->detail);
+                         tcp_fate(c->detail), f->tcp ? "" : ": no TCP query reached the server",
+                         c->detail);
         else if (f->tc && !f->tcp && udp_only(f) && f->p->tc != PROFILE_TC_FAIL)
                 snprintf(buf, len, "%s has no TCP fallback: the truncated %sreply held no "
                          "address it could use and the lookup failed (%s)", f->who, f->usize,
@@ -139,9 +155,6 @@ static void explain_error(const struct facts *f, char *buf, size_t len)
         else if (strcmp(c->reason, "servfail") == 0 || strcmp(c->reason, "refused") == 0 ||
                  strcmp(c->reason, "formerr") == 0 || strcmp(c->reason, "notimp") == 0)
                 snprintf(buf, len, "%s got %s from the server and gave up", f->who, c->reason);
-        else if (strcmp(c->reason, "lame-server") == 0)
-                snprintf(buf, len, "%s took the reply without RA and AA for a lame server (%s)",
-                         f->who, c->detail);
         else if (strcmp(c->reason, "badresp") == 0)
                 snprintf(buf, len, "%s could not parse %s (%s)", f->who, f->sizes, c->detail);
         else

@@ -1,48 +1,11 @@
 #include "harness/zone/point.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/replay/canned.h"
 
-/* Scenarios whose points answer from canned replies (point_attach_canned). */
-#define POINT_CANNED_MAX 8
-static struct {
-        const struct scenario *sc;
-        const struct canned_table *t;
-} canned_registry[POINT_CANNED_MAX];
-static pthread_mutex_t canned_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int point_attach_canned(const struct scenario *sc, const struct canned_table *t)
-{
-        int ret = t ? -1 : 0;
-        pthread_mutex_lock(&canned_lock);
-        for (size_t i = 0; i < POINT_CANNED_MAX; i++)
-                if (canned_registry[i].sc == sc)
-                        canned_registry[i].sc = NULL;
-        for (size_t i = 0; t && i < POINT_CANNED_MAX; i++)
-                if (!canned_registry[i].sc) {
-                        canned_registry[i].sc = sc;
-                        canned_registry[i].t = t;
-                        ret = 0;
-                        break;
-                }
-        pthread_mutex_unlock(&canned_lock);
-        return ret;
-}
-
-static const struct canned_table *canned_of(const struct scenario *sc)
-{
-        const struct canned_table *t = NULL;
-        pthread_mutex_lock(&canned_lock);
-        for (size_t i = 0; i < POINT_CANNED_MAX; i++)
-                if (canned_registry[i].sc == sc)
-                        t = canned_registry[i].t;
-        pthread_mutex_unlock(&canned_lock);
-        return t;
-}
 
 struct point *point_new(const struct scenario *sc, size_t index, const struct point_params *p,
                         char *err, size_t errlen)
@@ -58,7 +21,7 @@ struct point *point_new(const struct scenario *sc, size_t index, const struct po
                 return NULL;
         }
         pt->index = index;
-        pt->canned = canned_of(sc);
+        pt->canned = sc->canned;
         if (pt->canned && canned_seed(pt->canned, &pt->answers) < 0) {
                 point_free(pt);
                 snprintf(err, errlen, "out of memory");

@@ -28,12 +28,6 @@ struct point *point_new(const struct scenario *sc, size_t index, const struct po
 /* A point around a zone built elsewhere (check-zone, reproduce); takes ownership. */
 struct point *point_from_zone(struct zone *z, const struct point_params *p);
 void point_free(struct point *pt);
-/* Gives every point that point_new builds from sc from now on the canned
- * replies of t: the point borrows t (which must outlive it) and its answer
- * cache starts with t's full answers. The runner builds points from a
- * scenario alone, so reproduce registers its scenario here. t NULL detaches.
- * Returns 0, or -1 when the (small) registry is full. */
-int point_attach_canned(const struct scenario *sc, const struct canned_table *t);
 /* The answer for (qname, qtype), built once. NULL when out of memory. */
 const struct answer *point_answer(struct point *pt, const uint8_t *qname, size_t qname_len,
                                   uint16_t qtype);

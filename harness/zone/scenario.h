@@ -33,6 +33,8 @@ struct scenario_query {
 
 struct expectation;     /* an `expect` line: harness/report/gate.h */
 
+struct canned_table;
+
 struct scenario {
         char *path;
         char *suite;
@@ -47,6 +49,8 @@ struct scenario {
         size_t ngrows;
         struct scenario_query *queries;
         size_t nqueries;
+        /* reproduce: recorded replies every point answers from (borrowed), or NULL */
+        const struct canned_table *canned;
         struct expectation *expects;    /* the `expect` lines, in file order */
         size_t nexpects;
 };
