@@ -116,6 +116,17 @@ static void bp_label(const struct matrix *m, const struct breaking_point *b, cha
                 snprintf(buf, len, "%s <= %ld", key, b->ok_through);
 }
 
+/* Colour on a terminal unless NO_COLOR is set (https://no-color.org/). */
+static bool use_colour(void)
+{
+        static int on = -1;
+        if (on < 0) {
+                const char *nc = getenv("NO_COLOR");
+                on = isatty(1) && !(nc && *nc);
+        }
+        return on;
+}
+
 static bool same_group(const struct breaking_point *a, const struct breaking_point *b)
 {
         return strcmp(a->qname, b->qname) == 0 && strcmp(a->qtype, b->qtype) == 0 &&
@@ -146,8 +157,10 @@ static void print_summary(const struct matrix *m, const char *dir)
                                 continue;
                         done[j] = true;
                         if (bps[j].breaks)
-                                printf(" %s (%ld: %s)", bps[j].client, bps[j].first_fail,
-                                       verdict_to_string(bps[j].fail_verdict));
+                                printf(" %s (%ld: %s%s%s)", bps[j].client, bps[j].first_fail,
+                                       use_colour() ? "\033[31m" : "",
+                                       verdict_to_string(bps[j].fail_verdict),
+                                       use_colour() ? "\033[0m" : "");
                         else
                                 printf(" %s", bps[j].client);
                 }
