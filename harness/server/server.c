@@ -110,6 +110,7 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
         enum query_status st = query_parse(query, len, &q);
         size_t n = 0;
 
+        memset(x, 0, sizeof(*x));
         x->transport = t;
         x->query_bytes = len;
         x->query_data = query;

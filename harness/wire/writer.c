@@ -104,27 +104,39 @@ static int find_suffix(const struct wire_writer *w, const uint8_t *suffix)
         return -1;
 }
 
+/* Makes the labels a name wrote in full pointer targets. Called once the whole
+ * name is on the wire: earlier, a suffix of the name being written could match
+ * its own first labels followed by bytes not written yet, and the name would
+ * point at itself. Nothing is added after an overflow. */
+static void add_slots(struct wire_writer *w, const uint16_t *at, unsigned n)
+{
+        for (unsigned i = 0; i < n && w->nslots < WIRE_COMPRESSION_SLOTS && !w->overflow; i++)
+                w->slots[w->nslots++] = at[i];
+}
+
 void wire_write_name(struct wire_writer *w, const uint8_t *name, size_t len, bool compressible)
 {
+        uint16_t mine[DNS_NAME_MAX / 2 + 1];  /* labels of this name written in full */
+        unsigned nmine = 0;
         size_t p = 0;
         bool use = w->compress && compressible;
 
         while (p < len && name[p] != 0 && !w->overflow) {
-                size_t at_len = w->len;
                 if (use) {
                         int at = find_suffix(w, name + p);
                         if (at >= 0) {
                                 wire_write_u16(w, (uint16_t)(0xc000 | at));
+                                add_slots(w, mine, nmine);
                                 return;
                         }
                 }
+                if (w->len < 0x4000 && nmine < sizeof(mine) / sizeof(mine[0]))
+                        mine[nmine++] = (uint16_t)w->len;
                 wire_write_bytes(w, name + p, (size_t)name[p] + 1);
-                /* only a label that was written can be pointed at */
-                if (at_len < 0x4000 && w->nslots < WIRE_COMPRESSION_SLOTS && !w->overflow)
-                        w->slots[w->nslots++] = (uint16_t)at_len;
                 p += (size_t)name[p] + 1;
         }
         wire_write_u8(w, 0);
+        add_slots(w, mine, nmine);
 }
 
 void wire_write_question(struct wire_writer *w, const uint8_t *name, size_t len,

@@ -187,6 +187,12 @@ int params_set(struct point_params *p, const char *key, const char *value, char 
                 char *end;
                 errno = 0;
                 long v = strtol(value, &end, 10);
+                if (strcmp(key, "server_udp_max") == 0 && v > 0 && v < 512 && *end == '\0') {
+                        /* DNS guarantees 512 bytes over UDP (RFC 1035 4.2.1) */
+                        snprintf(err, errlen, "%s: expected 0 (no cap) or 512..65535, got '%s'",
+                                 key, value);
+                        return -1;
+                }
                 if (*value == '\0' || *end != '\0' || errno || v < d->min || v > d->max) {
                         snprintf(err, errlen, "%s: expected an integer in %ld..%ld, got '%s'",
                                  key, d->min, d->max, value);

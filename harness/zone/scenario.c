@@ -26,6 +26,9 @@ struct parse_state {
 };
 
 static int parse_fail(struct parse_state *ps, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+
+static int parse_fail(struct parse_state *ps, const char *fmt, ...)
 {
         char msg[384];
         va_list ap;
@@ -101,20 +104,27 @@ static unsigned long range_span(long lo, long hi)
 
 /* Pushes lo, lo+step, ... up to hi (lo <= hi, step > 0), each validated as a
  * value of the sweep's key. Stops before v + step could pass hi, so that it
- * never overflows (ttl=10..10/9223372036854775807). */
+ * never overflows (ttl=10..10/9223372036854775807). The vector grows once
+ * for the whole range, not once per value. */
 static int push_range(struct parse_state *ps, struct scenario_sweep *sw,
                       struct point_params *scratch, long lo, long hi, long step)
 {
         unsigned long span = range_span(lo, hi);
+        size_t count = (size_t)(span / (unsigned long)step) + 1;
+        char **values = realloc(sw->values, (sw->nvalues + count) * sizeof(*values));
         char msg[256];
 
+        if (!values)
+                return parse_fail(ps, "out of memory");
+        sw->values = values;
         for (unsigned long k = 0;; k += (unsigned long)step) {
                 char num[32];
                 snprintf(num, sizeof(num), "%ld", (long)((unsigned long)lo + k));
                 if (params_set(scratch, sw->key, num, msg, sizeof(msg)) < 0)
                         return parse_fail(ps, "sweep: %s", msg);
-                if (strv_push(&sw->values, &sw->nvalues, num) < 0)
+                if (!(sw->values[sw->nvalues] = strdup(num)))
                         return parse_fail(ps, "out of memory");
+                sw->nvalues++;
                 if (span - k < (unsigned long)step)
                         return 0;
         }
@@ -135,7 +145,9 @@ static int expand_values(struct parse_state *ps, struct scenario_sweep *sw, char
         struct point_params scratch = ps->sc->defaults;
 
         for (char *item = strtok_r(spec, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-                char *dots = strstr(item, "..");
+                char *dots;
+                str_trim(item);   /* "8, 16": the value is "16", as reports print it */
+                dots = strstr(item, "..");
                 if (dots && params_key_is_numeric(sw->key)) {
                         long lo, hi, step = 1;
                         char *end;

@@ -193,6 +193,31 @@ static void test_edns_honor(void)
         point_free(pt);
 }
 
+/* A 1232-byte EDNS buffer holds 74 A records with the OPT record, not 75. */
+static void test_edns_1232_holds_74(void)
+{
+        const char *text = "origin mixpanel.com.\ngrow api\nquery api.mixpanel.com A\n"
+                           "sweep records=74,75\n";
+        struct scenario *sc = NULL;
+        char err[256];
+
+        CU_ASSERT_EQUAL_FATAL(scenario_parse("edns.scn", text, &sc, err, sizeof(err)), 0);
+        for (size_t i = 0; i < 2; i++) {
+                struct point_params p;
+                struct point *pt;
+                scenario_point_params(sc, i, &p);
+                pt = point_new(sc, i, &p, err, sizeof(err));
+                CU_ASSERT_PTR_NOT_NULL_FATAL(pt);
+                ask(pt, &api_edns, TRANSPORT_UDP);
+                CU_ASSERT_EQUAL(has(DNS_FLAG_TC), i == 1);
+                CU_ASSERT_EQUAL(tx.len, i == 0 ? 12 + 22 + 74 * 16 + 11u : 34 + 11u);
+                CU_ASSERT(tx.len <= 1232);
+                parses(i == 0 ? 75 : 1);
+                point_free(pt);
+        }
+        scenario_free(sc);
+}
+
 static void test_edns_ignore(void)
 {
         struct point *pt = point_with(30, "edns=ignore", NULL);
@@ -230,15 +255,16 @@ static void test_edns_formerr(void)
 
 static void test_server_udp_max(void)
 {
-        struct point *pt = point_with(30, "server_udp_max=400", "truncation=tc-partial");
-        /* room for 400 - 11 bytes: 34 + 22 * 16 = 386 */
-        CU_ASSERT_EQUAL(ask(pt, &api_edns, TRANSPORT_UDP), 386 + 11);
+        /* an EDNS query advertising 1232 meets a server that caps UDP at 512 */
+        struct point *pt = point_with(40, "server_udp_max=512", "truncation=tc-partial");
+        /* room for 512 - 11 bytes: 34 + 29 * 16 = 498 */
+        CU_ASSERT_EQUAL(ask(pt, &api_edns, TRANSPORT_UDP), 498 + 11);
         CU_ASSERT_TRUE(has(DNS_FLAG_TC));
-        CU_ASSERT_EQUAL(tx.h.ancount, 22);
-        parses(23);
-        /* without OPT: 400 bytes, 22 records (34 + 23 * 16 = 402) */
-        CU_ASSERT_EQUAL(ask(pt, &api_a, TRANSPORT_UDP), 386);
-        CU_ASSERT_EQUAL(tx.h.ancount, 22);
+        CU_ASSERT_EQUAL(tx.h.ancount, 29);
+        parses(30);
+        /* without OPT: the same 29 records in 498 bytes (30 would be 514) */
+        CU_ASSERT_EQUAL(ask(pt, &api_a, TRANSPORT_UDP), 498);
+        CU_ASSERT_EQUAL(tx.h.ancount, 29);
         point_free(pt);
         /* a cap above the limit changes nothing */
         pt = point_with(30, "server_udp_max=600", NULL);
@@ -246,7 +272,7 @@ static void test_server_udp_max(void)
         CU_ASSERT_TRUE(has(DNS_FLAG_TC));
         point_free(pt);
         /* and TCP is not capped */
-        pt = point_with(30, "server_udp_max=400", NULL);
+        pt = point_with(30, "server_udp_max=512", NULL);
         CU_ASSERT_EQUAL(ask(pt, &api_a, TRANSPORT_TCP), 514);
         point_free(pt);
 }
@@ -338,6 +364,11 @@ static void test_nxdomain_nodata(void)
                         35);
         CU_ASSERT_EQUAL(DNS_RCODE(tx.h.flags), DNS_RCODE_NXDOMAIN);
         CU_ASSERT_EQUAL(tx.h.ancount + tx.h.nscount, 0);   /* the zone has no SOA */
+        parses(0);
+        /* a name whose tail repeats its head: the question must not point at itself */
+        CU_ASSERT_EQUAL(ask(pt, &(struct tquery){ .name = "mixpanel.com.mixpanel.com." },
+                            TRANSPORT_UDP), 12 + 27 + 4);
+        CU_ASSERT_EQUAL(DNS_RCODE(tx.h.flags), DNS_RCODE_NXDOMAIN);
         parses(0);
         CU_ASSERT_EQUAL(ask(pt, &(struct tquery){ .name = API, .qtype = DNS_TYPE_AAAA },
                             TRANSPORT_UDP), 34);
@@ -453,6 +484,7 @@ static const struct test_case truncation_tests[] = {
 
 static const struct test_case edns_tests[] = {
         { "honor-525", test_edns_honor },
+        { "1232-holds-74", test_edns_1232_holds_74 },
         { "ignore", test_edns_ignore },
         { "formerr", test_edns_formerr },
         { "server-udp-max", test_server_udp_max },

@@ -112,6 +112,11 @@ static void test_sweep_forms(void)
         CU_ASSERT_PTR_NULL(scenario_find_sweep(sc, "ttl"));
         scenario_free(sc);
         /* a step that ends past hi stops at the last value in range */
+        /* blanks after a comma are not part of the value */
+        sc = parse_ok("query a.example.\nsweep truncation=cut, tc-empty\nsweep ttl=1 ,2\n");
+        CU_ASSERT_STRING_EQUAL(sc->sweeps[0].values[1], "tc-empty");
+        CU_ASSERT_STRING_EQUAL(sc->sweeps[1].values[0], "1");
+        scenario_free(sc);
         sc = parse_ok("query a.example.\nsweep records=1..10/4\n");
         CU_ASSERT_EQUAL(scenario_point_count(sc), 3);
         scenario_free(sc);

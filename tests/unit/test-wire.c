@@ -220,6 +220,42 @@ static void test_writer_full_buffer(void)
         free(buf);
 }
 
+/* A name whose tail repeats its head ("a.a.", "b.c.b.c.") is written in full:
+ * its own labels become targets only once it is complete. The writer used to
+ * match them against the unwritten bytes after them (zeros here, stale data
+ * in a reused buffer) and point the name at itself: a pointer loop. */
+static void test_writer_repeated_labels(void)
+{
+        static uint8_t buf[128];
+        uint8_t n[DNS_NAME_MAX], back[DNS_NAME_MAX];
+        size_t nl = tname("a.a.", n), bl, len;
+        struct wire_writer w;
+        struct wire_cursor c;
+
+        memset(buf, 0, sizeof(buf));
+        wire_writer_init(&w, buf, sizeof(buf), true);
+        wire_write_bytes(&w, buf, DNS_HEADER_LEN);
+        wire_write_name(&w, n, nl, true);
+        CU_ASSERT_EQUAL(w.len, DNS_HEADER_LEN + nl);
+        CU_ASSERT_EQUAL(memcmp(buf + DNS_HEADER_LEN, "\001a\001a", 5), 0);
+        len = w.len;
+        nl = tname("b.c.b.c.", n);
+        wire_write_name(&w, n, nl, true);
+        CU_ASSERT_EQUAL(w.len, len + nl);
+        /* a later "b.c." points at the complete name's tail */
+        wire_write_name(&w, n + 4, nl - 4, true);
+        CU_ASSERT_EQUAL(tget16(buf + w.len - 2), 0xc000 | (len + 4));
+        wire_cursor_init(&c, buf, w.len);
+        c.pos = len;
+        wire_read_name(&c, back, &bl);
+        CU_ASSERT_EQUAL(c.err, WIRE_OK);
+        CU_ASSERT_TRUE(wire_name_equal(back, bl, n, nl));
+        wire_read_name(&c, back, &bl);
+        CU_ASSERT_EQUAL(c.err, WIRE_OK);
+        CU_ASSERT_TRUE(wire_name_equal(back, bl, n + 4, nl - 4));
+        CU_ASSERT_EQUAL(c.pos, w.len);
+}
+
 static void test_writer_compression_targets(void)
 {
         uint8_t buf[128], a[DNS_NAME_MAX], b[DNS_NAME_MAX];
@@ -272,6 +308,7 @@ static const struct test_case vector_tests[] = {
 
 static const struct test_case writer_tests[] = {
         { "full-buffer-no-slot", test_writer_full_buffer },
+        { "repeated-labels-no-self-pointer", test_writer_repeated_labels },
         { "compression-targets", test_writer_compression_targets },
         { "patch", test_writer_patch },
         { NULL, NULL },
