@@ -197,7 +197,7 @@ static void test_err_sweeps(void)
         expect_error("sweep records=1..2\nsweep ttl=1\nsweep records=3\n",
                      "t.scn:3: sweep: 'records' is swept twice");
         /* 2^64 points used to wrap the point count to 0 */
-        expect_error("sweep server_udp_max=0..65535\nsweep udp_drop_above=0..65535\n",
+        expect_error("sweep delay_ms=0..65535\nsweep udp_drop_above=0..65535\n",
                      "t.scn:2: sweep udp_drop_above: the sweeps expand to more than "
                      "1000000 points");
         /* one value too many, in a list after a range */
