@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -344,6 +345,11 @@ static void worker_child(const struct worker_plan *plan, int in_fd, int out_fd, 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         signal(SIGPIPE, SIG_DFL);
+        /* Its own process group: a Ctrl-C meant for the run must not kill the
+         * helper first and turn its cell into a harness error. The helper
+         * still ends when the harness does (its stdin closes; and below). */
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (unshare(CLONE_NEWNS) < 0)
                 child_fail(err_fd, errno, "unshare(CLONE_NEWNS)");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -234,6 +234,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         struct run_result res = { 0 };
         struct matrix m = { 0 }, base = { 0 };
         char err[512], dir[4096], base_name[4096];
+        bool harness_failed;
         int ret = EXIT_USAGE, r;
 
         if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
@@ -244,6 +245,20 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         }
         if (o->baseline && load_baseline(o, sc, &base, base_name, sizeof(base_name)) < 0)
                 goto cleanup;
+        if (o->out && !o->out_is_root)
+                snprintf(dir, sizeof(dir), "%s", o->out);
+        else if (o->out)
+                snprintf(dir, sizeof(dir), "%s/%s", o->out, sc->suite);
+        else
+                snprintf(dir, sizeof(dir), "results/%s", sc->suite);
+        {
+                struct stat st;   /* an unusable results folder is known before any cell runs */
+                if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                        fprintf(stderr, "stubcompat run: --out %s: not a folder\n", dir);
+                        ret = EXIT_USAGE;
+                        goto cleanup;
+                }
+        }
         struct runner_config cfg = {
                 .sc = sc, .clients = clients, .nclients = nclients,
                 .sets = (const char *const *)o->sets, .nsets = o->nsets,
@@ -261,16 +276,13 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 ret = 3;
                 goto cleanup;
         }
-        if (o->out && !o->out_is_root)
-                snprintf(dir, sizeof(dir), "%s", o->out);
-        else if (o->out)
-                snprintf(dir, sizeof(dir), "%s/%s", o->out, sc->suite);
-        else
-                snprintf(dir, sizeof(dir), "results/%s", sc->suite);
         if (o->capture != CAPTURE_NONE && write_pcap(&res, dir, o->quiet) < 0) {
                 ret = 3;
                 goto cleanup;
         }
+        /* the matrix is the record from here on: the cells need not be held twice */
+        harness_failed = res.harness_failed;
+        run_result_free(&res);
         if (report_write_all(&m, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s\n", err);
                 ret = 3;
@@ -278,7 +290,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         }
         if (!o->quiet)
                 print_summary(&m, dir);
-        ret = !m.complete ? 130 : res.harness_failed ? 3 : 0;
+        ret = !m.complete ? 130 : harness_failed ? 3 : 0;
         struct gate g = { .sc = sc, .baseline = o->baseline ? &base : NULL,
                           .baseline_name = base_name, .format = o->format, .quiet = o->quiet };
         r = gate_check(&g, &m, stdout);

@@ -26,6 +26,7 @@ static void serve_usage(FILE *f)
                 "  -p, --port N         port (default 0: pick a free one and print it)\n"
                 "  -s, --set KEY=VALUE  fix a parameter (repeatable), e.g. --set records=30\n"
                 "  -l, --listen ADDR    serve on ADDR; anything outside loopback needs this\n"
+                "      --idle-ms N      close TCP connections idle for N ms (default 10000)\n"
                 "  -q, --quiet          no per-exchange lines\n"
                 "  -h, --help           this text\n"
                 "\n"
@@ -61,6 +62,7 @@ int cmd_serve(int argc, char **argv)
                 { "port", required_argument, NULL, 'p' },
                 { "set", required_argument, NULL, 's' },
                 { "listen", required_argument, NULL, 'l' },
+                { "idle-ms", required_argument, NULL, 'I' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -87,6 +89,16 @@ int cmd_serve(int argc, char **argv)
                                 goto cleanup;
                         }
                         cfg.port = (uint16_t)v;
+                        break;
+                }
+                case 'I': {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*optarg == '\0' || *end || v < 1 || v > 3600000) {
+                                fprintf(stderr, "stubcompat serve: --idle-ms: expected 1..3600000, got '%s'\n", optarg);
+                                goto cleanup;
+                        }
+                        cfg.tcp_idle_ms = (unsigned)v;
                         break;
                 }
                 case 's':

@@ -558,6 +558,7 @@ int canned_seed(const struct canned_table *t, struct answer_cache *c)
                         return -1;
                 c->items[c->n++] = a;
         }
+        c->pinned = c->n;   /* recorded answers are the only copy: never evicted */
         return 0;
 }
 

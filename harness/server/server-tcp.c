@@ -15,6 +15,9 @@
 #include <event2/buffer.h>
 
 #define SPLIT_CHUNK 64
+/* Replies queued for a client that does not read: past this, reading pauses
+ * until the client has taken them (or the write times out and it is closed). */
+#define CONN_OUTPUT_MAX (256 * 1024)
 #define SPLIT_GAP_US 2000
 
 struct server_conn {
@@ -113,6 +116,10 @@ static void conn_process(struct server_conn *c)
 
         while (!c->busy) {
                 uint8_t prefix[2];
+                if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CONN_OUTPUT_MAX) {
+                        bufferevent_disable(c->bev, EV_READ);   /* conn_write resumes */
+                        return;
+                }
                 if (evbuffer_copyout(in, prefix, 2) < 2)
                         return;
                 size_t len = (size_t)prefix[0] << 8 | prefix[1];
@@ -145,6 +152,16 @@ static void conn_process(struct server_conn *c)
                         conn_reply(c, s->reply, n);
                 }
                 server_note_exchange(s, &x);
+        }
+}
+
+/* The output has drained: read again if a full output paused reading. */
+static void conn_write(struct bufferevent *bev, void *arg)
+{
+        struct server_conn *c = arg;
+        if (!c->busy && !(bufferevent_get_enabled(bev) & EV_READ)) {
+                bufferevent_enable(bev, EV_READ);
+                conn_process(c);
         }
 }
 
@@ -205,8 +222,9 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
                 s->conns->prev = c;
         s->conns = c;
         s->nconns++;
-        bufferevent_setcb(c->bev, conn_read, NULL, conn_event, c);
-        bufferevent_set_timeouts(c->bev, &idle, NULL);
+        bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+        /* idle: no query for tcp_idle_ms, or replies not taken for as long */
+        bufferevent_set_timeouts(c->bev, &idle, &idle);
         bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 

@@ -174,18 +174,26 @@ const struct answer *answer_cache_get(struct answer_cache *c, const struct zone 
                 if (c->items[i]->qtype == qtype &&
                     wire_name_equal(c->items[i]->qname, c->items[i]->qname_len, qname, qname_len))
                         return c->items[i];
-        if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 8;
-                struct answer **n = realloc(c->items, cap * sizeof(*n));
-                if (!n)
-                        return NULL;
-                c->items = n;
-                c->cap = cap;
-        }
-        /* An unknown name is answered from the zone's own spelling when it has one. */
         a = answer_build(z, p, qname, qname_len, qtype);
         if (!a)
                 return NULL;
+        if (c->n >= ANSWER_CACHE_MAX && c->n > c->pinned) {
+                size_t span = c->n - c->pinned;
+                size_t at = c->pinned + c->next_victim++ % span;
+                answer_free(c->items[at]);
+                c->items[at] = a;
+                return a;
+        }
+        if (c->n == c->cap) {
+                size_t cap = c->cap ? c->cap * 2 : 8;
+                struct answer **n = realloc(c->items, cap * sizeof(*n));
+                if (!n) {
+                        answer_free(a);
+                        return NULL;
+                }
+                c->items = n;
+                c->cap = cap;
+        }
         c->items[c->n++] = a;
         return a;
 }

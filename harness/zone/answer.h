@@ -44,12 +44,18 @@ struct answer *answer_build(const struct zone *z, const struct point_params *p,
 void answer_free(struct answer *a);
 
 /* A small cache of answers by (qname, qtype), owned by one scenario point. */
+#define ANSWER_CACHE_MAX 256
+
 struct answer_cache {
         struct answer **items;
         size_t n, cap;
+        size_t pinned;           /* items[0, pinned) are never evicted (recorded answers) */
+        size_t next_victim;      /* round-robin over the unpinned items */
 };
 
-/* Returns the cached answer, building it on first use; NULL when out of memory. */
+/* Returns the cached answer, building it on first use; NULL when out of memory.
+ * At most ANSWER_CACHE_MAX answers are kept: a client asking for ever new
+ * names reuses slots, so the pointer is valid only until the next call. */
 const struct answer *answer_cache_get(struct answer_cache *c, const struct zone *z,
                                       const struct point_params *p, const uint8_t *qname,
                                       size_t qname_len, uint16_t qtype);

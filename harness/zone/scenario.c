@@ -13,6 +13,7 @@
 #include "harness/util/strutil.h"
 #include "harness/wire/reader.h"
 #include "harness/zone/grow.h"
+#include "harness/zone/zonefile.h"
 
 struct parse_state {
         struct scenario *sc;
@@ -214,6 +215,34 @@ static int directive_sweep(struct parse_state *ps, char *args)
         return expand_values(ps, sw, spec, max_values);
 }
 
+/* What ldns accepts but a zone file may not hold: a TTL with garbage or over
+ * 2^31-1, an unknown type, another class than IN (the answers are IN). */
+static int check_rr_fields(struct parse_state *ps, const char *args)
+{
+        char copy[1024], *save = NULL, *tok;
+        int field = 0;
+
+        snprintf(copy, sizeof(copy), "%s", args);
+        if (!strtok_r(copy, " \t", &save))   /* the owner */
+                return 0;
+        while ((tok = strtok_r(NULL, " \t", &save)) != NULL && field++ < 2) {
+                uint32_t ttl;
+                if (isdigit((unsigned char)*tok)) {
+                        if (zonefile_parse_ttl(tok, &ttl) < 0)
+                                return parse_fail(ps, "rr: %s in '%s'",
+                                                  ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_TTL_ERR), args);
+                        continue;
+                }
+                if (ldns_get_rr_class_by_name(tok) == 0)
+                        break;
+                if (ldns_get_rr_class_by_name(tok) != LDNS_RR_CLASS_IN)
+                        return parse_fail(ps, "rr: class %s: only IN records are served, in '%s'", tok, args);
+        }
+        if (tok && ldns_get_rr_type_by_name(tok) == 0)
+                return parse_fail(ps, "rr: %s in '%s'", ldns_get_errorstr_by_id(LDNS_STATUS_SYNTAX_TYPE_ERR), args);
+        return 0;
+}
+
 static int directive_rr(struct parse_state *ps, char *args)
 {
         ldns_rr *rr = NULL;
@@ -221,6 +250,8 @@ static int directive_rr(struct parse_state *ps, char *args)
         ldns_status st;
         int ret = -1;
 
+        if (check_rr_fields(ps, args) < 0)
+                return -1;
         st = ldns_rr_new_frm_str(&rr, args, (uint32_t)ps->sc->defaults.ttl, ps->origin_rdf,
                                  &ps->prev_rdf);
         if (st != LDNS_STATUS_OK) {

@@ -272,7 +272,7 @@ static int scan_entry(struct loader *ld, struct source *s, size_t from, size_t t
 /* Parses a TTL the way ldns reads one (seconds, or numbers with units s, m,
  * h, d, w as in "1h30m"), but strictly: nothing may follow, and it must fit
  * in 31 bits (RFC 2181 8). Returns 0, or -1. */
-static int parse_ttl(const char *s, uint32_t *out)
+int zonefile_parse_ttl(const char *s, uint32_t *out)
 {
         uint64_t total = 0;
 
@@ -416,7 +416,7 @@ static int directive_ttl(struct loader *ld, struct source *s, const struct entry
 {
         if (e->ntok > 2)
                 return fail_status(ld, s, e, LDNS_STATUS_SYNTAX_SUPERFLUOUS_TEXT_ERR);
-        if (e->ntok < 2 || parse_ttl(e->tok[1], &ld->ttl) < 0)
+        if (e->ntok < 2 || zonefile_parse_ttl(e->tok[1], &ld->ttl) < 0)
                 return fail_status(ld, s, e, LDNS_STATUS_SYNTAX_TTL_ERR);
         return 0;
 }
@@ -509,7 +509,7 @@ static int check_fields(struct loader *ld, struct source *s, const struct entry 
         for (int field = 0; field < 2 && k < e->ntok && k < ENTRY_TOKENS; field++, k++) {
                 uint32_t ttl;
                 if (isdigit((unsigned char)e->tok[k][0])) {
-                        if (parse_ttl(e->tok[k], &ttl) < 0)
+                        if (zonefile_parse_ttl(e->tok[k], &ttl) < 0)
                                 return fail_status(ld, s, e, LDNS_STATUS_SYNTAX_TTL_ERR);
                 } else if (ldns_get_rr_class_by_name(e->tok[k]) == 0) {
                         break;

@@ -56,3 +56,7 @@ int zonefile_load(const char *path, const char *origin_or_null, struct zone **ou
 /* The file and line of record i of zf->zone ("zone.db", 12). */
 const char *zonefile_record_file(const struct zonefile *zf, size_t i);
 unsigned zonefile_record_line(const struct zonefile *zf, size_t i);
+
+/* Parses a TTL strictly: seconds or units as in "1h30m", nothing after, at
+ * most 2^31-1 (RFC 2181 8). Returns 0 with *out, or -1. */
+int zonefile_parse_ttl(const char *s, uint32_t *out);

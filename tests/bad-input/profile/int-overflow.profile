@@ -1,0 +1,4 @@
+# Malformed on purpose: see tests/bad-input/README.md.
+name        = bad-example
+stands-for  = a profile with one mistake
+recv-buffer = 99999999999999999999
