@@ -8,8 +8,8 @@
 #include "harness/report/matrix.h"
 
 struct breaking_point {
-        char client[64];
-        char qname[256];
+        char client[MATRIX_CLIENT_MAX + 1];
+        char qname[MATRIX_QNAME_MAX + 1];
         char qtype[8];
         char others[256];        /* "cname_depth=1 truncation=tc-empty", or "" */
         bool any_ok;             /* some value worked */

@@ -476,38 +476,42 @@ static bool json_whole(struct json *j, const char *what, unsigned long long max,
 /* ---------------------------------------------------------------- matrix fields */
 
 enum field_type {
-        F_STRING, F_SIZE, F_UINT, F_LONG_OR_NULL, F_INT_OR_NULL, F_DOUBLE, F_BOOL,
+        F_STRING, F_TEXT, F_SIZE, F_UINT, F_LONG_OR_NULL, F_INT_OR_NULL, F_DOUBLE, F_BOOL,
         F_VERDICT, F_PARAMS, F_SCHEMA, F_AXES, F_CELLS,
 };
 
+/* F_STRING is read into a char array of `size` bytes at `offset`; F_TEXT
+ * (at most size - 1 bytes) into the matrix through `set`. */
 struct field {
         const char *key;
         enum field_type type;
         size_t offset, size;
+        int (*set)(struct matrix *m, struct matrix_cell *c, const char *s);
 };
 
-#define CELL_FIELD(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k) }
-#define TOP_FIELD(k, t) { #k, t, offsetof(struct matrix, k), sizeof(((struct matrix *)0)->k) }
+#define CELL_FIELD(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k), NULL }
+#define CELL_TEXT(k, max) { #k, F_TEXT, 0, (max) + 1, matrix_cell_set_##k }
+#define TOP_FIELD(k, t) { #k, t, offsetof(struct matrix, k), sizeof(((struct matrix *)0)->k), NULL }
 
 /* In the order the writer writes them; every one is required. */
 static const struct field top_fields[] = {
-        { "schema", F_SCHEMA, 0, 0 },
+        { "schema", F_SCHEMA, 0, 0, NULL },
         TOP_FIELD(suite, F_STRING),
         TOP_FIELD(scenario, F_STRING),
         TOP_FIELD(complete, F_BOOL),
         TOP_FIELD(total, F_SIZE),
-        { "axes", F_AXES, 0, 0 },
-        { "cells", F_CELLS, 0, 0 },
+        { "axes", F_AXES, 0, 0, NULL },
+        { "cells", F_CELLS, 0, 0, NULL },
 };
 
 static const struct field cell_fields[] = {
-        CELL_FIELD(client, F_STRING),
-        CELL_FIELD(kind, F_STRING),
-        CELL_FIELD(qname, F_STRING),
+        CELL_TEXT(client, MATRIX_CLIENT_MAX),
+        CELL_TEXT(kind, MATRIX_KIND_MAX),
+        CELL_TEXT(qname, MATRIX_QNAME_MAX),
         CELL_FIELD(qtype, F_STRING),
         CELL_FIELD(index, F_SIZE),
         CELL_FIELD(point, F_SIZE),
-        { "params", F_PARAMS, 0, 0 },
+        { "params", F_PARAMS, 0, 0, NULL },
         CELL_FIELD(verdict, F_VERDICT),
         CELL_FIELD(reason, F_STRING),
         CELL_FIELD(addresses, F_SIZE),
@@ -519,11 +523,16 @@ static const struct field cell_fields[] = {
         CELL_FIELD(tcp_queries, F_UINT),
         CELL_FIELD(tc_replies, F_UINT),
         CELL_FIELD(edns, F_INT_OR_NULL),
-        CELL_FIELD(detail, F_STRING),
+        CELL_TEXT(detail, MATRIX_DETAIL_MAX),
         CELL_FIELD(elapsed_ms, F_DOUBLE),
 };
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
+
+/* The longest F_TEXT field. */
+#define TEXT_MAX MATRIX_DETAIL_MAX
+_Static_assert(MATRIX_CLIENT_MAX <= TEXT_MAX && MATRIX_KIND_MAX <= TEXT_MAX &&
+               MATRIX_QNAME_MAX <= TEXT_MAX, "F_TEXT fields fit the read buffer");
 
 static int field_find(const struct field *fields, size_t n, const char *key)
 {
@@ -544,9 +553,10 @@ static void verdict_choices(char *buf, size_t len)
 }
 
 /* The "params" object of a cell: one value per axis, text as the writer had it. */
-static void read_params(struct json *j, const struct matrix *m, struct matrix_cell *c)
+static void read_params(struct json *j, struct matrix *m, struct matrix_cell *c)
 {
-        char key[40];
+        char key[40], vals[MATRIX_MAX_AXES][MATRIX_VALUE_MAX + 1];
+        const char *v[MATRIX_MAX_AXES];
         size_t n = 0;
         uint32_t seen = 0;
 
@@ -567,15 +577,19 @@ static void read_params(struct json *j, const struct matrix *m, struct matrix_ce
                 seen |= 1u << a;
                 int ch = json_peek(j);
                 if (ch == '"')
-                        json_string(j, c->values[a], sizeof(c->values[a]), "\"params\"", false);
+                        json_string(j, vals[a], sizeof(vals[a]), "\"params\"", false);
                 else if (ch == '-' || (ch >= '0' && ch <= '9'))
-                        json_number(j, c->values[a], sizeof(c->values[a]), "\"params\"");
+                        json_number(j, vals[a], sizeof(vals[a]), "\"params\"");
                 else
                         json_expected(j, "\"params\"", "a string or a number");
         }
         for (size_t a = 0; a < m->naxes && !j->failed; a++)
                 if (!(seen & (1u << a)))
                         json_fail_at(j, j->pos - 1, "\"params\": expected key \"%s\"", m->axes[a]);
+        for (size_t a = 0; a < m->naxes; a++)
+                v[a] = vals[a];
+        if (!j->failed && matrix_cell_set_values(m, c, v) < 0)
+                json_fail_at(j, j->pos, "out of memory");
 }
 
 static void read_axes(struct json *j, struct matrix *m)
@@ -633,10 +647,33 @@ static void read_schema(struct json *j, const char *what)
                 json_fail_at(j, at, "%s: expected %d, got %s", what, MATRIX_SCHEMA, lex);
 }
 
+/* The shortest valid cell: every key of cell_fields with the shortest value
+ * ({"client":"",...,"elapsed_ms":0} without axes). */
+#define CELL_MIN_BYTES 252
+
+/* Skips the "cells" array, checking its syntax, and makes room for its
+ * elements so that the second pass allocates the cells once. No more room
+ * than the array's bytes could hold valid cells for: an array of many small
+ * values costs no more than its own text. A failure to make room is left to
+ * the second pass, which reports it where it happens. */
+static void skip_cells(struct json *j, struct matrix *m)
+{
+        size_t n = 0, start = j->pos, most;
+
+        if (!json_enter(j, '[', "", "an array"))
+                return;
+        while (!j->failed && json_element(j, &n))
+                json_skip(j);
+        if (j->failed)
+                return;
+        most = (j->pos - start) / CELL_MIN_BYTES + 1;
+        (void)matrix_reserve(m, n < most ? n : most);
+}
+
 /* Reads one value into base + f->offset. */
 static void read_field(struct json *j, const struct field *f, void *base, struct matrix *m)
 {
-        char what[48], lex[64];
+        char what[48], lex[64], text[TEXT_MAX + 1];
         unsigned long long u;
         void *dst = (char *)base + f->offset;
         size_t at;
@@ -647,6 +684,10 @@ static void read_field(struct json *j, const struct field *f, void *base, struct
         switch (f->type) {
         case F_STRING:
                 json_string(j, dst, f->size, what, false);
+                break;
+        case F_TEXT:
+                if (json_string(j, text, f->size, what, false) && f->set(m, base, text) < 0)
+                        json_fail_at(j, at, "out of memory");
                 break;
         case F_SIZE:
                 if (json_whole(j, what, SIZE_MAX, &u))
@@ -706,7 +747,7 @@ static void read_field(struct json *j, const struct field *f, void *base, struct
                 if (json_peek(j) != '[')
                         json_expected(j, what, "an array");
                 else
-                        json_skip(j);
+                        skip_cells(j, m);
                 break;
         }
 }
@@ -743,32 +784,23 @@ static void read_object(struct json *j, const struct field *fields, size_t nfiel
 
 static void read_cells(struct json *j, struct matrix *m)
 {
-        size_t n = 0, cap = 0;
+        size_t n = 0;
         char where[48];
 
         if (!json_enter(j, '[', "\"cells\"", "an array"))
                 return;
         while (json_element(j, &n)) {
-                if (m->ncells == cap) {
-                        size_t nc = cap ? cap * 2 : 256;
-                        struct matrix_cell *nb = nc < SIZE_MAX / sizeof(*nb) ?
-                                realloc(m->cells, nc * sizeof(*nb)) : NULL;
-                        if (!nb) {
-                                json_fail_at(j, j->pos, "out of memory");
-                                return;
-                        }
-                        m->cells = nb;
-                        cap = nc;
-                }
-                struct matrix_cell *c = &m->cells[m->ncells];
-                memset(c, 0, sizeof(*c));
                 snprintf(where, sizeof(where), " in cell %zu", m->ncells);
+                struct matrix_cell *c = matrix_add_cell(m);
+                if (!c) {
+                        json_fail_at(j, j->pos, "out of memory");
+                        return;
+                }
                 if (!json_enter(j, '{', "\"cells\"", "a cell object"))
                         return;
                 read_object(j, cell_fields, NFIELDS(cell_fields), c, m, where, NULL);
                 if (j->failed)
                         return;
-                m->ncells++;
         }
 }
 
@@ -794,7 +826,9 @@ int matrix_read_buffer(const char *name, const char *buf, size_t len, struct mat
                 matrix_free(m);
                 return -1;
         }
-        if (!m->cells && !(m->cells = calloc(1, sizeof(*m->cells)))) {
+        matrix_trim(m);
+        if (matrix_reserve(m, 1) < 0) {
+                matrix_free(m);
                 snprintf(err, errlen, "%s: out of memory", name);
                 return -1;
         }

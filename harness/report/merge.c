@@ -136,10 +136,6 @@ int matrix_merge(const struct matrix *shards, const char *const *names, size_t n
                 return -1;
         if (!(all = gather_cells(shards, names, n, &nall, err, errlen)))
                 return -1;
-        if (!(out->cells = calloc(nall ? nall : 1, sizeof(*out->cells)))) {
-                snprintf(err, errlen, "merge: out of memory");
-                goto cleanup;
-        }
         snprintf(out->suite, sizeof(out->suite), "%s", shards[0].suite);
         snprintf(out->scenario, sizeof(out->scenario), "%s", shards[0].scenario);
         out->total = shards[0].total;
@@ -147,11 +143,20 @@ int matrix_merge(const struct matrix *shards, const char *const *names, size_t n
         memcpy(out->axes, shards[0].axes, sizeof(out->axes));
         for (size_t i = 0; i < n; i++)
                 complete = complete && shards[i].complete;
+        if (matrix_reserve(out, nall ? nall : 1) < 0) {
+                snprintf(err, errlen, "merge: out of memory");
+                goto cleanup;
+        }
         for (size_t i = 0; i < nall; i++) {
                 const struct shard_cell *sc = &all[i];
                 const struct matrix_cell *last = out->ncells ? &out->cells[out->ncells - 1] : NULL;
                 if (!last || last->index != sc->cell->index) {
-                        out->cells[out->ncells++] = *sc->cell;
+                        /* room reserved: the cells do not move */
+                        struct matrix_cell *c = matrix_add_cell(out);
+                        if (matrix_cell_copy(out, c, sc->cell) < 0) {
+                                snprintf(err, errlen, "merge: out of memory");
+                                goto cleanup;
+                        }
                         kept = sc->shard;
                         continue;
                 }

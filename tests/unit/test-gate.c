@@ -210,20 +210,22 @@ static void build_matrix(struct matrix *m)
         m->naxes = 2;
         snprintf(m->axes[0], sizeof(m->axes[0]), "records");
         snprintf(m->axes[1], sizeof(m->axes[1]), "truncation");
-        m->cells = calloc(24, sizeof(*m->cells));
-        CU_ASSERT_PTR_NOT_NULL_FATAL(m->cells);
+        CU_ASSERT_FATAL(matrix_reserve(m, 24) == 0);
         for (int r = 1; r <= 4; r++)
                 for (int q = 0; q < 2; q++)
                         for (int c = 0; c < 3; c++) {
-                                struct matrix_cell *x = &m->cells[m->ncells];
-                                x->index = m->ncells++;
+                                struct matrix_cell *x = matrix_add_cell(m);
+                                char records[16];
+                                const char *values[2] = { records, "tc-empty" };
+                                CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+                                x->index = m->ncells - 1;
                                 x->point = (size_t)r - 1;
-                                snprintf(x->client, sizeof(x->client), "%s", clients[c]);
-                                snprintf(x->kind, sizeof(x->kind), c == 2 ? "real" : "emulated");
-                                snprintf(x->qname, sizeof(x->qname), "%s", qnames[q]);
+                                snprintf(records, sizeof(records), "%d", r);
+                                CU_ASSERT_FATAL(matrix_cell_set_client(m, x, clients[c]) == 0 &&
+                                                matrix_cell_set_kind(m, x, c == 2 ? "real" : "emulated") == 0 &&
+                                                matrix_cell_set_qname(m, x, qnames[q]) == 0 &&
+                                                matrix_cell_set_values(m, x, values) == 0);
                                 snprintf(x->qtype, sizeof(x->qtype), "A");
-                                snprintf(x->values[0], sizeof(x->values[0]), "%d", r);
-                                snprintf(x->values[1], sizeof(x->values[1]), "tc-empty");
                                 x->udp_bytes = 34;
                                 x->tcp_bytes = -1;
                                 x->edns = -1;
@@ -341,12 +343,21 @@ static void test_evaluate(void)
 
 /* ---------------------------------------------------------------- baselines */
 
+/* dst: a copy of src with texts of its own. */
 static void copy_matrix(struct matrix *dst, const struct matrix *src)
 {
-        *dst = *src;
-        dst->cells = calloc(src->ncells, sizeof(*dst->cells));
-        CU_ASSERT_PTR_NOT_NULL_FATAL(dst->cells);
-        memcpy(dst->cells, src->cells, src->ncells * sizeof(*dst->cells));
+        memset(dst, 0, sizeof(*dst));
+        memcpy(dst->suite, src->suite, sizeof(dst->suite));
+        memcpy(dst->scenario, src->scenario, sizeof(dst->scenario));
+        dst->complete = src->complete;
+        dst->total = src->total;
+        memcpy(dst->axes, src->axes, sizeof(dst->axes));
+        dst->naxes = src->naxes;
+        CU_ASSERT_FATAL(matrix_reserve(dst, src->ncells) == 0);
+        for (size_t i = 0; i < src->ncells; i++) {
+                struct matrix_cell *c = matrix_add_cell(dst);
+                CU_ASSERT_FATAL(c && matrix_cell_copy(dst, c, &src->cells[i]) == 0);
+        }
 }
 
 /* The axes of base in the other order, values moved along. */
@@ -357,9 +368,8 @@ static void swap_axes(struct matrix *m)
         memcpy(m->axes[0], m->axes[1], sizeof(tmp));
         memcpy(m->axes[1], tmp, sizeof(tmp));
         for (size_t i = 0; i < m->ncells; i++) {
-                memcpy(tmp, m->cells[i].values[0], sizeof(tmp));
-                memcpy(m->cells[i].values[0], m->cells[i].values[1], sizeof(tmp));
-                memcpy(m->cells[i].values[1], tmp, sizeof(tmp));
+                const char *swapped[2] = { m->cells[i].values[1], m->cells[i].values[0] };
+                CU_ASSERT_FATAL(matrix_cell_set_values(m, &m->cells[i], swapped) == 0);
         }
 }
 

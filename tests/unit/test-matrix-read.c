@@ -1,12 +1,17 @@
 /* The matrix.json reader: write -> read -> write gives the same bytes, every
  * JSON escape decodes, and malformed input (truncated, bad escapes, deep
  * nesting, wrong types, missing keys) is refused with an exact
- * "file:line:col: what was expected" and never read past its end. */
+ * "file:line:col: what was expected" and never read past its end. The
+ * "build" suite checks the matrix's own storage: texts stored once and cut
+ * to their field, values shared by a point's cells, copies that own their
+ * texts, and the string pool under them. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness/report/matrix-json.h"
 #include "harness/report/matrix-read.h"
+#include "harness/report/merge.h"
+#include "harness/util/strpool.h"
 #include "tests/common/testmain.h"
 
 /* A matrix with every kind of field: nulls, escapes, two axes (one numeric). */
@@ -20,19 +25,18 @@ static void build_matrix(struct matrix *m)
         m->naxes = 2;
         snprintf(m->axes[0], sizeof(m->axes[0]), "records");
         snprintf(m->axes[1], sizeof(m->axes[1]), "truncation");
-        m->cells = calloc(2, sizeof(*m->cells));
-        CU_ASSERT_PTR_NOT_NULL_FATAL(m->cells);
-        m->ncells = 2;
+        CU_ASSERT_FATAL(matrix_reserve(m, 2) == 0);
 
-        struct matrix_cell *c = &m->cells[0];
+        struct matrix_cell *c = matrix_add_cell(m);
+        const char *values0[2] = { "30", "tc-empty" }, *values1[2] = { "64", "cut" };
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
         c->index = 1;
         c->point = 0;
-        snprintf(c->client, sizeof(c->client), "musl-1.2.3");
-        snprintf(c->kind, sizeof(c->kind), "emulated");
-        snprintf(c->qname, sizeof(c->qname), "api.example.com");
+        CU_ASSERT_FATAL(matrix_cell_set_client(m, c, "musl-1.2.3") == 0 &&
+                        matrix_cell_set_kind(m, c, "emulated") == 0 &&
+                        matrix_cell_set_qname(m, c, "api.example.com") == 0 &&
+                        matrix_cell_set_values(m, c, values0) == 0);
         snprintf(c->qtype, sizeof(c->qtype), "A");
-        snprintf(c->values[0], sizeof(c->values[0]), "30");
-        snprintf(c->values[1], sizeof(c->values[1]), "tc-empty");
         c->verdict = VERDICT_NXDOMAIN;
         c->expected = 30;
         snprintf(c->path, sizeof(c->path), "udp");
@@ -41,18 +45,19 @@ static void build_matrix(struct matrix *m)
         c->udp_queries = 1;
         c->tc_replies = 1;
         c->edns = -1;
-        snprintf(c->detail, sizeof(c->detail), "line\nquote\" back\\ tab\t ctl\x01 del\x7f utf8 \xc3\xa9");
+        CU_ASSERT_FATAL(matrix_cell_set_detail(m, c, "line\nquote\" back\\ tab\t ctl\x01 "
+                                               "del\x7f utf8 \xc3\xa9") == 0);
         c->elapsed_ms = 0.4;
 
-        c = &m->cells[1];
+        c = matrix_add_cell(m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(c);
         c->index = 4;
         c->point = 1;
-        snprintf(c->client, sizeof(c->client), "real:glibc-2.36");
-        snprintf(c->kind, sizeof(c->kind), "real");
-        snprintf(c->qname, sizeof(c->qname), "api.example.com");
+        CU_ASSERT_FATAL(matrix_cell_set_client(m, c, "real:glibc-2.36") == 0 &&
+                        matrix_cell_set_kind(m, c, "real") == 0 &&
+                        matrix_cell_set_qname(m, c, "api.example.com") == 0 &&
+                        matrix_cell_set_values(m, c, values1) == 0);
         snprintf(c->qtype, sizeof(c->qtype), "ADDR");
-        snprintf(c->values[0], sizeof(c->values[0]), "64");
-        snprintf(c->values[1], sizeof(c->values[1]), "cut");
         c->verdict = VERDICT_ERROR;
         snprintf(c->reason, sizeof(c->reason), "truncated");
         c->addresses = 3;
@@ -387,6 +392,163 @@ static void test_file_errors(void)
         CU_ASSERT_STRING_EQUAL(err, "/nonexistent/matrix.json: No such file or directory");
 }
 
+/* ---------------------------------------------------------------- building */
+
+/* A fresh cell has "" texts and values; each text is stored once per matrix
+ * and cut to its field's length, as the fixed arrays of schema 1 cut it. */
+static void test_build_texts(void)
+{
+        struct matrix m = { 0 };
+        char long_text[400], client[8];
+        struct matrix_cell *a, *b;
+
+        m.naxes = 2;
+        snprintf(m.axes[0], sizeof(m.axes[0]), "records");
+        snprintf(m.axes[1], sizeof(m.axes[1]), "truncation");
+        CU_ASSERT_FATAL(matrix_reserve(&m, 2) == 0);
+        a = matrix_add_cell(&m);
+        b = matrix_add_cell(&m);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+        CU_ASSERT_STRING_EQUAL(a->client, "");
+        CU_ASSERT_STRING_EQUAL(a->detail, "");
+        CU_ASSERT_STRING_EQUAL(a->values[1], "");
+        snprintf(client, sizeof(client), "musl");
+        CU_ASSERT(matrix_cell_set_client(&m, a, client) == 0);
+        snprintf(client, sizeof(client), "glibc");  /* the matrix has its own copy */
+        CU_ASSERT(matrix_cell_set_client(&m, b, "musl") == 0);
+        CU_ASSERT_STRING_EQUAL(a->client, "musl");
+        CU_ASSERT_PTR_EQUAL(a->client, b->client);
+        memset(long_text, 'x', sizeof(long_text) - 1);
+        long_text[sizeof(long_text) - 1] = '\0';
+        CU_ASSERT(matrix_cell_set_client(&m, a, long_text) == 0);
+        CU_ASSERT(matrix_cell_set_kind(&m, a, long_text) == 0);
+        CU_ASSERT(matrix_cell_set_qname(&m, a, long_text) == 0);
+        CU_ASSERT(matrix_cell_set_detail(&m, a, long_text) == 0);
+        CU_ASSERT_EQUAL(strlen(a->client), MATRIX_CLIENT_MAX);
+        CU_ASSERT_EQUAL(strlen(a->kind), MATRIX_KIND_MAX);
+        CU_ASSERT_EQUAL(strlen(a->qname), MATRIX_QNAME_MAX);
+        CU_ASSERT_EQUAL(strlen(a->detail), MATRIX_DETAIL_MAX);
+        CU_ASSERT(matrix_cell_set_value(&m, a, 1, long_text) == 0);
+        CU_ASSERT_EQUAL(strlen(a->values[1]), MATRIX_VALUE_MAX);
+        CU_ASSERT_STRING_EQUAL(a->values[0], "");
+        CU_ASSERT_NOT_EQUAL(matrix_cell_set_value(&m, a, 2, "7"), 0);   /* no such axis */
+        matrix_free(&m);
+        CU_ASSERT_PTR_NULL(m.cells);
+        CU_ASSERT_EQUAL(m.ncells, 0);
+}
+
+/* Consecutive cells of one point share one values array; changing one
+ * cell's value leaves the others alone. */
+static void test_build_values_shared(void)
+{
+        struct matrix m = { 0 };
+        const char *p1[2] = { "1", "cut" }, *p2[2] = { "2", "cut" };
+        struct matrix_cell *c[3];
+
+        m.naxes = 2;
+        CU_ASSERT_FATAL(matrix_reserve(&m, 3) == 0);
+        for (int i = 0; i < 3; i++) {
+                c[i] = matrix_add_cell(&m);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(c[i]);
+                CU_ASSERT_FATAL(matrix_cell_set_values(&m, c[i], i < 2 ? p1 : p2) == 0);
+        }
+        CU_ASSERT_PTR_EQUAL(c[0]->values, c[1]->values);
+        CU_ASSERT_PTR_NOT_EQUAL(c[1]->values, c[2]->values);
+        CU_ASSERT_PTR_EQUAL(c[0]->values[1], c[2]->values[1]);      /* "cut" stored once */
+        CU_ASSERT_FATAL(matrix_cell_set_value(&m, c[1], 0, "9") == 0);
+        CU_ASSERT_STRING_EQUAL(c[0]->values[0], "1");
+        CU_ASSERT_STRING_EQUAL(c[1]->values[0], "9");
+        CU_ASSERT_STRING_EQUAL(c[1]->values[1], "cut");
+        CU_ASSERT_STRING_EQUAL(c[2]->values[0], "2");
+        matrix_free(&m);
+}
+
+/* A copied cell owns its texts: the source matrix can go first. */
+static void test_build_copy(void)
+{
+        struct matrix src, dst = { 0 };
+
+        build_matrix(&src);
+        dst.naxes = src.naxes;
+        memcpy(dst.axes, src.axes, sizeof(dst.axes));
+        for (size_t i = 0; i < src.ncells; i++) {
+                struct matrix_cell *c = matrix_add_cell(&dst);
+                CU_ASSERT_FATAL(c && matrix_cell_copy(&dst, c, &src.cells[i]) == 0);
+                CU_ASSERT_PTR_NOT_EQUAL(c->client, src.cells[i].client);
+                CU_ASSERT_PTR_NULL(matrix_cell_differs(&dst, c, &src.cells[i]));
+        }
+        matrix_free(&src);
+        CU_ASSERT_STRING_EQUAL(dst.cells[0].client, "musl-1.2.3");
+        CU_ASSERT_STRING_EQUAL(dst.cells[1].values[1], "cut");
+        CU_ASSERT_PTR_NOT_NULL(strstr(dst.cells[0].detail, "utf8 \xc3\xa9"));
+        matrix_free(&dst);
+}
+
+/* Read back, the cells of a point share texts and values as built. */
+static void test_build_read_shares(void)
+{
+        static const char cell[] =
+                "{\"client\":\"c\",\"kind\":\"emulated\",\"qname\":\"q.example\",\"qtype\":\"A\","
+                "\"index\":%d,\"point\":0,\"params\":{\"records\":1},\"verdict\":\"ok\","
+                "\"reason\":\"\",\"addresses\":1,\"expected\":1,\"path\":\"udp\",\"udp_bytes\":50,"
+                "\"tcp_bytes\":null,\"udp_queries\":1,\"tcp_queries\":0,\"tc_replies\":0,"
+                "\"edns\":null,\"detail\":\"no address\",\"elapsed_ms\":0.1}";
+        char text[2048], one[600], err[512];
+        size_t o;
+        struct matrix m;
+
+        o = (size_t)snprintf(text, sizeof(text), "{\"schema\":1,\"suite\":\"s\",\"scenario\":"
+                             "\"s.scn\",\"complete\":true,\"total\":2,\"axes\":[\"records\"],"
+                             "\"cells\":[\n");
+        for (int i = 0; i < 2; i++) {
+                snprintf(one, sizeof(one), cell, i);
+                o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s\n", one, i ? "" : ",");
+        }
+        snprintf(text + o, sizeof(text) - o, "]}");
+        CU_ASSERT_EQUAL_FATAL(read_exact(text, strlen(text), &m, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL_FATAL(m.ncells, 2);
+        CU_ASSERT_PTR_EQUAL(m.cells[0].client, m.cells[1].client);
+        CU_ASSERT_PTR_EQUAL(m.cells[0].detail, m.cells[1].detail);
+        CU_ASSERT_PTR_EQUAL(m.cells[0].values, m.cells[1].values);
+        CU_ASSERT_STRING_EQUAL(m.cells[1].detail, "no address");
+        matrix_free(&m);
+}
+
+/* The pool itself: many strings (its index grows), a large one (a chunk of
+ * its own), each interned twice to the same copy. */
+static void test_strpool(void)
+{
+        struct strpool *p = strpool_new();
+        const char *first[3000], *big = NULL;
+        char s[32], *large = malloc(100000);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(large);
+        memset(large, 'L', 99999);
+        large[99999] = '\0';
+        for (int i = 0; i < 3000; i++) {
+                snprintf(s, sizeof(s), "value-%d", i);
+                first[i] = strpool_intern(p, s);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(first[i]);
+                if (i == 1500)
+                        CU_ASSERT_PTR_NOT_NULL_FATAL(big = strpool_intern(p, large));
+        }
+        for (int i = 0; i < 3000; i++) {
+                snprintf(s, sizeof(s), "value-%d", i);
+                CU_ASSERT_PTR_EQUAL(strpool_intern(p, s), first[i]);
+                CU_ASSERT_STRING_EQUAL(first[i], s);
+        }
+        CU_ASSERT_PTR_EQUAL(strpool_intern(p, large), big);
+        CU_ASSERT_EQUAL(strlen(big), 99999);
+        CU_ASSERT_STRING_EQUAL(strpool_intern_n(p, "value-12", 7), "value-1");
+        CU_ASSERT_PTR_EQUAL(strpool_intern_n(p, "value-12", 7), first[1]);
+        CU_ASSERT(strpool_footprint(p) > 3000 * 8 + 99999);
+        free(large);
+        strpool_free(p);
+        strpool_free(NULL);
+}
+
 static const struct test_case read_tests[] = {
         { "round trip: write, read, write", test_round_trip },
         { "a valid document", test_valid_doc },
@@ -407,9 +569,19 @@ static const struct test_case malformed_tests[] = {
         { NULL, NULL },
 };
 
+static const struct test_case build_tests[] = {
+        { "texts stored once, cut to their field", test_build_texts },
+        { "a point's cells share its values", test_build_values_shared },
+        { "a copied cell owns its texts", test_build_copy },
+        { "read back, texts and values are shared", test_build_read_shares },
+        { "the string pool", test_strpool },
+        { NULL, NULL },
+};
+
 static const struct test_suite suites[] = {
         { "read", read_tests },
         { "malformed", malformed_tests },
+        { "build", build_tests },
         { NULL, NULL },
 };
 

@@ -705,7 +705,7 @@ static void test_explain_sentences(void)
         struct profile musl, glibc;
         struct matrix_cell c = { .verdict = VERDICT_PARTIAL, .addresses = 29, .expected = 30,
                                  .udp_queries = 1, .udp_bytes = 514, .tcp_bytes = -1,
-                                 .edns = -1 };
+                                 .edns = -1, .detail = "" };
         snprintf(c.qtype, sizeof(c.qtype), "A");
         snprintf(path, sizeof(path), "%s/clients/profiles/musl-1.2.3.profile", test_source_dir());
         CU_ASSERT_EQUAL_FATAL(profile_load(path, &musl, err, sizeof(err)), 0);
@@ -721,10 +721,10 @@ static void test_explain_sentences(void)
         /* glibc: TC=1, TCP tried, refused */
         c = (struct matrix_cell){ .verdict = VERDICT_ERROR, .expected = 30, .udp_queries = 1,
                                   .tcp_queries = 1, .udp_bytes = 34, .tcp_bytes = -1,
-                                  .tc_replies = 1, .edns = -1 };
+                                  .tc_replies = 1, .edns = -1,
+                                  .detail = "connect: Connection refused" };
         snprintf(c.qtype, sizeof(c.qtype), "A");
         snprintf(c.reason, sizeof(c.reason), "tcp-failed");
-        snprintf(c.detail, sizeof(c.detail), "connect: Connection refused");
         CU_ASSERT(explain_cell(&c, &g, line, sizeof(line)));
         CU_ASSERT(strstr(line, "saw TC=1 and retried over TCP, but the TCP connection was refused") != NULL);
         c.verdict = VERDICT_OK;
@@ -733,7 +733,7 @@ static void test_explain_sentences(void)
         /* without a profile the sentence still says what happened */
         struct explain_client none = { "real:x", "", NULL };
         c = (struct matrix_cell){ .verdict = VERDICT_TIMEOUT, .udp_queries = 1, .udp_bytes = -1,
-                                  .tcp_bytes = -1, .edns = -1 };
+                                  .tcp_bytes = -1, .edns = -1, .detail = "" };
         CU_ASSERT(explain_cell(&c, &none, line, sizeof(line)));
         CU_ASSERT(strstr(line, "real:x got no UDP reply") == line);
 }

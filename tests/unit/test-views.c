@@ -40,20 +40,24 @@ static void make_matrix(struct matrix *m, size_t nclients, size_t npoints, size_
         m->naxes = 2;
         snprintf(m->axes[0], sizeof(m->axes[0]), "records");
         snprintf(m->axes[1], sizeof(m->axes[1]), "truncation");
-        m->cells = calloc(n ? n : 1, sizeof(*m->cells));
-        CU_ASSERT_FATAL(m->cells != NULL);
+        CU_ASSERT_FATAL(matrix_reserve(m, n ? n : 1) == 0);
         for (size_t p = 0; p < npoints; p++)
                 for (size_t q = 0; q < nqueries; q++)
                         for (size_t k = 0; k < nclients; k++) {
-                                struct matrix_cell *c = &m->cells[m->ncells];
-                                c->index = m->ncells++;
+                                struct matrix_cell *c = matrix_add_cell(m);
+                                char client[32], qname[32], records[32];
+                                const char *values[2] = { records, "tc-empty" };
+                                CU_ASSERT_FATAL(c != NULL);
+                                c->index = m->ncells - 1;
                                 c->point = p;
-                                snprintf(c->client, sizeof(c->client), "client-%zu", k);
-                                snprintf(c->kind, sizeof(c->kind), "emulated");
-                                snprintf(c->qname, sizeof(c->qname), "q%zu.example", q);
+                                snprintf(client, sizeof(client), "client-%zu", k);
+                                snprintf(qname, sizeof(qname), "q%zu.example", q);
+                                snprintf(records, sizeof(records), "%zu", p + 1);
+                                CU_ASSERT_FATAL(matrix_cell_set_client(m, c, client) == 0 &&
+                                                matrix_cell_set_kind(m, c, "emulated") == 0 &&
+                                                matrix_cell_set_qname(m, c, qname) == 0 &&
+                                                matrix_cell_set_values(m, c, values) == 0);
                                 snprintf(c->qtype, sizeof(c->qtype), "A");
-                                snprintf(c->values[0], sizeof(c->values[0]), "%zu", p + 1);
-                                snprintf(c->values[1], sizeof(c->values[1]), "tc-empty");
                                 c->verdict = verdict_of_cell(p, q, k);
                                 c->expected = p + 1;
                                 c->addresses = c->verdict == VERDICT_OK ? p + 1 : 0;
@@ -83,10 +87,10 @@ static void make_small(struct matrix *m)
 {
         make_matrix(m, 2, 3, 1, small_verdict);
         struct matrix_cell *c = &m->cells[3];            /* point 1, client-1: nxdomain */
-        snprintf(c->detail, sizeof(c->detail), "%s", NASTY);
+        CU_ASSERT(matrix_cell_set_detail(m, c, NASTY) == 0);
         snprintf(m->cells[4].reason, sizeof(m->cells[4].reason), "no-namespaces");
         snprintf(m->cells[5].reason, sizeof(m->cells[5].reason), "bind");
-        snprintf(m->cells[5].detail, sizeof(m->cells[5].detail), "port <53> & \"busy\"");
+        CU_ASSERT(matrix_cell_set_detail(m, &m->cells[5], "port <53> & \"busy\"") == 0);
         m->cells[1].tcp_bytes = 512;
         m->cells[1].edns = 1232;
 }
@@ -678,9 +682,9 @@ static void test_junit_hostile_bytes(void)
         struct matrix m;
 
         make_small(&m);
-        snprintf(m.cells[3].detail, sizeof(m.cells[3].detail),
-                 "bell\a esc\x1b cr\r bad\xff\xfe over\xc0\x80 sur\xed\xa0\x80 ok\xc3\xa9 ]]>");
-        snprintf(m.cells[3].client, sizeof(m.cells[3].client), "cl\x01ient\"<");
+        CU_ASSERT(matrix_cell_set_detail(&m, &m.cells[3], "bell\a esc\x1b cr\r bad\xff\xfe "
+                                         "over\xc0\x80 sur\xed\xa0\x80 ok\xc3\xa9 ]]>") == 0);
+        CU_ASSERT(matrix_cell_set_client(&m, &m.cells[3], "cl\x01ient\"<") == 0);
         char *s = render(&m, view_junit_write);
         assert_well_formed(s, false);
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "ok\xc3\xa9 ]]&gt;"));       /* valid UTF-8 kept */
@@ -764,8 +768,8 @@ static void test_html_wide(void)
         make_matrix(&m, 120, 5, 3, all_ok);
         for (size_t i = 0; i < m.ncells; i++)
                 if (strcmp(m.cells[i].client, "client-7") == 0)
-                        snprintf(m.cells[i].client, sizeof(m.cells[i].client),
-                                 "a-long-client-name-with-edns0-udp");
+                        CU_ASSERT(matrix_cell_set_client(&m, &m.cells[i],
+                                                         "a-long-client-name-with-edns0-udp") == 0);
         char *s = render(&m, view_html_write);
         assert_well_formed(s, true);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), 120 * 5 * 3);
@@ -850,7 +854,7 @@ static void test_grid(void)
         m.cells[0] = m.cells[23];
         m.cells[23] = t;
         m.cells[5].point = 40;        /* sparse point numbers (a shard) */
-        m.cells[5].values[0][0] = '9';
+        CU_ASSERT(matrix_cell_set_value(&m, &m.cells[5], 0, "9") == 0);
         CU_ASSERT_EQUAL_FATAL(view_grid_build(&m, &g), 0);
         CU_ASSERT_EQUAL(g.nclients, 3);
         CU_ASSERT_EQUAL(g.nqueries, 2);
