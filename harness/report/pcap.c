@@ -78,7 +78,8 @@ static void emit(struct flow *f, uint8_t proto, uint8_t *l4, size_t l4len, const
         put32(pkt + 16, f->dst);
         put16(pkt + 10, checksum(pkt, 20, 0));
         memcpy(pkt + 20, l4, l4len);
-        memcpy(pkt + 20 + l4len, payload, plen);
+        if (plen)
+                memcpy(pkt + 20 + l4len, payload, plen);
         /* L4 checksum over the pseudo-header */
         uint32_t pseudo = (f->src >> 16) + (f->src & 0xffff) + (f->dst >> 16) + (f->dst & 0xffff) +
                           proto + (uint32_t)(l4len + plen);
