@@ -213,7 +213,8 @@ static int piece_cmp(const void *a, const void *b)
 static long stream_bytes(struct stream *st, uint8_t **out, unsigned **packets)
 {
         size_t have = 0;
-        qsort(st->pieces, st->n, sizeof(*st->pieces), piece_cmp);
+        if (st->n > 0)
+                qsort(st->pieces, st->n, sizeof(*st->pieces), piece_cmp);
         *out = malloc(st->bytes + 1);
         *packets = malloc((st->bytes + 1) * sizeof(**packets));
         if (!*out || !*packets)
@@ -504,7 +505,12 @@ int replay_pcap_read(const char *path, uint16_t server_port, struct canned_table
         if (cs.port == 0) {
                 cs.port = packet_reader_guess_port(&r);
                 packet_reader_close(&r);
-                if (cs.port == 0 || packet_reader_open(&r, path, err, errlen) < 0)
+                if (cs.port == 0) {
+                        snprintf(err, errlen, "%s: no DNS server port found (no UDP or TCP "
+                                 "traffic on a non-zero port)", path);
+                        return -1;
+                }
+                if (packet_reader_open(&r, path, err, errlen) < 0)
                         return -1;
                 if (cs.port != 53 && canned_note(t, "no traffic on port 53: the server is on port "
                                                  "%u (every packet uses it)", cs.port) < 0)
