@@ -506,6 +506,8 @@ int replay_pcap_read(const char *path, uint16_t server_port, struct canned_table
                 cs.port = packet_reader_guess_port(&r);
                 packet_reader_close(&r);
                 if (cs.port == 0) {
+                        if (err[0])   /* a malformed packet stopped the guess: say which */
+                                return -1;
                         snprintf(err, errlen, "%s: no DNS server port found (no UDP or TCP "
                                  "traffic on a non-zero port)", path);
                         return -1;
