@@ -489,19 +489,9 @@ cleanup:
 int replay_dig_read(const char *path, struct canned_table *t, char *err, size_t errlen)
 {
         char *text;
-        size_t len;
         int ret;
-        if (file_read_all(path, &text, &len, err, errlen) < 0)
+        if (file_read_text(path, "a dig output", &text, err, errlen) < 0)
                 return -1;
-        const char *nul = memchr(text, '\0', len);
-        if (nul) {
-                unsigned line = 1;
-                for (const char *c = text; c < nul; c++)
-                        line += *c == '\n';
-                snprintf(err, errlen, "%s:%u: a NUL byte: not a dig output", path, line);
-                free(text);
-                return -1;
-        }
         ret = replay_dig_parse(path, text, t, err, errlen);
         free(text);
         return ret;

@@ -102,6 +102,24 @@ cleanup:
         return ret;
 }
 
+int file_read_text(const char *path, const char *what, char **out, char *err, size_t errlen)
+{
+        size_t len;
+        if (file_read_all(path, out, &len, err, errlen) < 0)
+                return -1;
+        const char *nul = memchr(*out, '\0', len);
+        if (nul) {
+                unsigned line = 1;
+                for (const char *c = *out; c < nul; c++)
+                        line += *c == '\n';
+                snprintf(err, errlen, "%s:%u: a NUL byte: not %s", path, line, what);
+                free(*out);
+                *out = NULL;
+                return -1;
+        }
+        return 0;
+}
+
 int file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
         char tmp[4096];

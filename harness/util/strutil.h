@@ -13,6 +13,9 @@ void strv_free(char **v, size_t n);
 /* Reads a whole file, NUL-terminated. Returns 0 with *out (caller frees) and
  * *len when len is not NULL, or -1 with "path: reason" in err. */
 int file_read_all(const char *path, char **out, size_t *len, char *err, size_t errlen);
+/* Reads a text file: as file_read_all, but a NUL byte is an error
+ * "path:line: a NUL byte: not <what>". Returns 0 with *out, or -1 with err. */
+int file_read_text(const char *path, const char *what, char **out, char *err, size_t errlen);
 /* Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename. Returns 0, or -1 with "path: reason" in err; on failure the
  * previous file is untouched. */
