@@ -26,14 +26,13 @@ static bool cells_agree(const struct matrix_cell *a, const struct matrix_cell *b
         return a->verdict == b->verdict && a->addresses == b->addresses;
 }
 
-static void print_cell(const struct matrix *m, const struct matrix_cell *c)
+static void print_cell(const struct matrix_cell *c)
 {
         printf("%s %s (%zu/%zu addresses, %s", verdict_to_string(c->verdict),
                c->reason[0] ? c->reason : "-", c->addresses, c->expected, c->path);
         if (c->udp_bytes >= 0)
                 printf(", udp %ld bytes", c->udp_bytes);
         printf(")");
-        (void)m;
 }
 
 static void print_point(const struct matrix *m, const struct matrix_cell *c)
@@ -58,9 +57,9 @@ static void compare_pair(const struct matrix *m, size_t nclients, struct pair *p
                 printf("  DISAGREE ");
                 print_point(m, e);
                 printf(":\n    %-24s ", p->emulated->name);
-                print_cell(m, e);
+                print_cell(e);
                 printf("  %s\n    %-24s ", e->detail, p->real->name);
-                print_cell(m, r);
+                print_cell(r);
                 printf("  %s\n", r->detail);
         }
 }

@@ -457,7 +457,7 @@ int scenario_parse(const char *path, const char *text, struct scenario **out, ch
 {
         struct parse_state ps = { .path = path, .err = err, .errlen = errlen };
         struct scenario *sc = calloc(1, sizeof(*sc));
-        char *copy = strdup(text), *save = NULL, *p;
+        char *copy = strdup(text), *p;
         int ret = -1;
 
         *out = NULL;
@@ -480,7 +480,6 @@ int scenario_parse(const char *path, const char *text, struct scenario **out, ch
         p = copy;
         for (char *line; (line = strsep(&p, "\n")) != NULL;) {
                 ps.line++;
-                (void)save;
                 if (parse_line(&ps, line) < 0)
                         goto cleanup;
         }
