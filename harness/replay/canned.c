@@ -100,7 +100,8 @@ int canned_add_rule(struct canned_table *t, const struct canned_rule *r, const u
                 slot->msg = malloc(len ? len : 1);
                 if (!slot->msg)
                         return -1;
-                memcpy(slot->msg, msg, len);
+                if (len)
+                        memcpy(slot->msg, msg, len);
                 slot->len = len;
                 rule_read_facts(slot);
         }
@@ -161,7 +162,8 @@ static long rdata_uncompressed(const uint8_t *msg, size_t len, const struct wire
         case DNS_TYPE_SRV: prefix = 6; names = 1; break;
         case DNS_TYPE_SOA: names = 2; break;
         default:
-                memcpy(out, rr->rdata, rr->rdlength);
+                if (rr->rdlength)
+                        memcpy(out, rr->rdata, rr->rdlength);
                 return rr->rdlength;
         }
         wire_cursor_init(&c, msg, len);
@@ -389,9 +391,14 @@ struct answer *canned_answer_copy(const struct answer *a)
                 answer_free(c);
                 return NULL;
         }
-        memcpy(c->wire, a->wire, a->len);
-        memcpy(c->rr_end, a->rr_end, a->nrr * sizeof(*c->rr_end));
-        memcpy(c->addrs, a->addrs, a->naddrs * sizeof(*c->addrs));
+        /* an NXDOMAIN or NODATA answer has no records and no addresses: its
+         * arrays are NULL, and memcpy from NULL is undefined even for 0 bytes */
+        if (a->len)
+                memcpy(c->wire, a->wire, a->len);
+        if (a->nrr)
+                memcpy(c->rr_end, a->rr_end, a->nrr * sizeof(*c->rr_end));
+        if (a->naddrs)
+                memcpy(c->addrs, a->addrs, a->naddrs * sizeof(*c->addrs));
         return c;
 }
 
