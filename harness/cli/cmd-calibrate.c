@@ -146,7 +146,7 @@ int cmd_calibrate(int argc, char **argv)
                 ret = 3;
                 goto cleanup;
         }
-        if (report_write_all(&m, out, err, sizeof(err)) < 0)
+        if (report_write_all(&m, NULL, out, err, sizeof(err)) < 0)
                 fprintf(stderr, "stubcompat calibrate: %s\n", err);
         ret = 0;
         for (size_t i = 0; i < npairs; i++) {

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/cli/commands.h"
 #include "harness/cli/select.h"
+#include "harness/report/baseline.h"
+#include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
 #include "harness/report/merge.h"
@@ -31,7 +34,8 @@ static void merge_usage(FILE *f)
                 "\n"
                 "options:\n"
                 "  -o, --out DIR         results folder (default results/<suite>)\n"
-                "      --scenario FILE   check the expectations of this scenario file\n"
+                "      --scenario FILE   check the expectations of this scenario file (default:\n"
+                "                        the matrix's own scenario, when it is readable)\n"
                 "      --baseline FILE   check for cells ok in this matrix.json and not ok now\n"
                 "      --format FMT      failures as 'text' (default) or 'github' annotations\n"
                 "  -q, --quiet           no summary\n"
@@ -103,32 +107,37 @@ cleanup:
         return ret;
 }
 
-/* Checks the merged matrix as `run` would. Returns an exit status. */
-static int check_merged(const struct merge_options *o, const struct matrix *m)
+/* Evaluates the gate of the merged matrix as `run` would. Returns 0 and
+ * fills *gate, or an exit status (input error or out of memory). */
+static int evaluate_merged(const struct merge_options *o, const struct matrix *m,
+                           struct gate_result *gate)
 {
         struct scenario *sc = NULL;
         struct matrix base = { 0 };
         char err[512], path[4096];
         const char *axes[MATRIX_MAX_AXES];
-        int ret = EXIT_USAGE, r;
+        int ret = EXIT_USAGE;
 
-        if (o->scenario && load_scenario(o->scenario, m, &sc) < 0)
+        /* by default the scenario the shards were run from, when it is still there, so
+         * a merge gates (and its views read) as the single run would */
+        const char *scenario = o->scenario ? o->scenario :
+                               access(m->scenario, R_OK) == 0 ? m->scenario : NULL;
+        if (scenario && load_scenario(scenario, m, &sc) < 0)
                 goto cleanup;
         if (o->baseline) {
                 matrix_json_path(o->baseline, path, sizeof(path));
                 for (size_t a = 0; a < m->naxes; a++)
                         axes[a] = m->axes[a];
                 if (matrix_read_file(path, &base, err, sizeof(err)) < 0 ||
-                    gate_baseline_compatible(&base, path, m->suite, axes, m->naxes, err,
-                                             sizeof(err)) < 0) {
+                    baseline_compatible(&base, path, m->suite, axes, m->naxes, err,
+                                        sizeof(err)) < 0) {
                         fprintf(stderr, "%s\n", err);
                         goto cleanup;
                 }
         }
-        struct gate g = { .sc = sc, .baseline = o->baseline ? &base : NULL,
-                          .baseline_name = path, .format = o->format, .quiet = o->quiet };
-        r = gate_check(&g, m, stdout);
-        ret = r < 0 ? 3 : r;
+        ret = gate_evaluate(sc, o->baseline ? &base : NULL, path, m, gate) < 0 ? 3 : 0;
+        if (ret)
+                fprintf(stderr, "stubcompat merge: out of memory\n");
 cleanup:
         matrix_free(&base);
         scenario_free(sc);
@@ -139,6 +148,7 @@ int cmd_merge(int argc, char **argv)
 {
         struct merge_options o = { 0 };
         struct matrix *shards = NULL, merged = { 0 };
+        struct gate_result gate = { 0 };
         char **names = NULL, err[512], dir[4096];
         size_t n = 0;
         int ret = EXIT_USAGE, r;
@@ -175,7 +185,10 @@ int cmd_merge(int argc, char **argv)
                 snprintf(dir, sizeof(dir), "%s", o.out);
         else
                 snprintf(dir, sizeof(dir), "results/%s", merged.suite);
-        if (report_write_all(&merged, dir, err, sizeof(err)) < 0) {
+        ret = evaluate_merged(&o, &merged, &gate);
+        if (ret)
+                goto cleanup;
+        if (report_write_all(&merged, &gate, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat merge: %s\n", err);
                 ret = 3;
                 goto cleanup;
@@ -184,8 +197,10 @@ int cmd_merge(int argc, char **argv)
                 printf("%s: %zu of %zu cells from %zu shard%s%s -> %s/matrix.json\n", merged.suite,
                        merged.ncells, merged.total, n, n == 1 ? "" : "s",
                        merged.complete ? "" : " (INCOMPLETE)", dir);
-        ret = check_merged(&o, &merged);
+        gate_print(&gate, merged.suite, o.format, o.quiet, stdout);
+        ret = gate.status;
 cleanup:
+        gate_result_free(&gate);
         for (size_t i = 0; i < n; i++) {
                 matrix_free(&shards[i]);
                 free(names[i]);

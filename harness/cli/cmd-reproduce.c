@@ -461,7 +461,7 @@ static int run_matrix(const struct reproduce_options *o, struct scenario *sc,
         }
         if (report_mkdirs(dir, err, sizeof(err)) < 0 ||
             (o->pcap_out && write_pcap_out(o, &res, dir) < 0) ||
-            report_write_all(&m, dir, err, sizeof(err)) < 0) {
+            report_write_all(&m, NULL, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat reproduce: %s\n", err);
                 goto cleanup;
         }

@@ -10,6 +10,8 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/select.h"
 #include "harness/report/breaking.h"
+#include "harness/report/baseline.h"
+#include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
 #include "harness/report/matrix.h"
@@ -219,7 +221,7 @@ static int load_baseline(const struct run_options *o, const struct scenario *sc,
         for (size_t i = 0; i < sc->nsweeps && naxes < MATRIX_MAX_AXES; i++)
                 axes[naxes++] = sc->sweeps[i].key;
         if (matrix_read_file(name, base, err, sizeof(err)) < 0 ||
-            gate_baseline_compatible(base, name, sc->suite, axes, naxes, err, sizeof(err)) < 0) {
+            baseline_compatible(base, name, sc->suite, axes, naxes, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 return -1;
         }
@@ -233,9 +235,10 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         struct scenario *sc = NULL;
         struct run_result res = { 0 };
         struct matrix m = { 0 }, base = { 0 };
+        struct gate_result gate = { 0 };
         char err[512], dir[4096], base_name[4096];
         bool harness_failed;
-        int ret = EXIT_USAGE, r;
+        int ret = EXIT_USAGE;
 
         if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
             scenario_apply_sets(sc, (const char *const *)o->sets, o->nsets, err, sizeof(err)) < 0 ||
@@ -283,7 +286,13 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         /* the matrix is the record from here on: the cells need not be held twice */
         harness_failed = res.harness_failed;
         run_result_free(&res);
-        if (report_write_all(&m, dir, err, sizeof(err)) < 0) {
+        /* the gate is evaluated once; the views, the lines below and the exit code render it */
+        if (gate_evaluate(sc, o->baseline ? &base : NULL, base_name, &m, &gate) < 0) {
+                fprintf(stderr, "stubcompat run: out of memory\n");
+                ret = 3;
+                goto cleanup;
+        }
+        if (report_write_all(&m, &gate, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s\n", err);
                 ret = 3;
                 goto cleanup;
@@ -291,16 +300,11 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         if (!o->quiet)
                 print_summary(&m, dir);
         ret = !m.complete ? 130 : harness_failed ? 3 : 0;
-        struct gate g = { .sc = sc, .baseline = o->baseline ? &base : NULL,
-                          .baseline_name = base_name, .format = o->format, .quiet = o->quiet };
-        r = gate_check(&g, &m, stdout);
-        if (r < 0) {
-                fprintf(stderr, "stubcompat run: out of memory\n");
-                r = 3;
-        }
-        if (r > ret)
-                ret = r;
+        gate_print(&gate, m.suite, o->format, o->quiet, stdout);
+        if (gate.status > ret)
+                ret = gate.status;
 cleanup:
+        gate_result_free(&gate);
         matrix_free(&base);
         matrix_free(&m);
         run_result_free(&res);

@@ -1,839 +1,261 @@
+/* The gate's one evaluation: expectations, then regressions per (client,
+ * query), into a gate_result every output renders. */
 #include "harness/report/gate.h"
 
-#include <ctype.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "harness/report/baseline.h"
+#include "harness/report/expect-eval.h"
 #include "harness/report/merge.h"
-#include "harness/util/strutil.h"
 #include "harness/wire/dns.h"
-#include "harness/zone/params.h"
+#include "harness/zone/expect.h"
 
-static const char *const path_table[EXPECT_NPATHS] = EXPECT_PATHS;
-
-/* ---------------------------------------------------------------- parsing
- *
- * expect SUBJECT PREDICATE... [when CONDITION [and CONDITION]...]
- * Words are separated by white space; a condition is one word, KEY OP VALUE. */
-
-struct word {
-        char text[256];
-        size_t len;             /* in the line; text holds at most 255 bytes of it */
-        unsigned col;
-};
-
-struct xparse {
-        const char *args;
-        size_t pos;
-        unsigned col0;          /* column of args[0] */
-        struct expectation *e;
-        unsigned *err_col;
-        char *msg;
-        size_t msglen;
-};
-
-static int xfail(struct xparse *x, unsigned col, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int xfail(struct xparse *x, unsigned col, const char *fmt, ...)
+/* Appends an empty check. Returns it, or NULL when out of memory. */
+static struct gate_check *check_add(struct gate_result *r)
 {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(x->msg, x->msglen, fmt, ap);
-        va_end(ap);
-        *x->err_col = col;
-        return -1;
-}
-
-/* Reads the next word. Returns false at the end of the line (w->col is then
- * the column just past the line). */
-static bool next_word(struct xparse *x, struct word *w)
-{
-        while (x->args[x->pos] && isspace((unsigned char)x->args[x->pos]))
-                x->pos++;
-        w->col = x->col0 + (unsigned)x->pos;
-        w->len = 0;
-        while (x->args[x->pos] && !isspace((unsigned char)x->args[x->pos])) {
-                if (w->len < sizeof(w->text) - 1)
-                        w->text[w->len] = x->args[x->pos];
-                w->len++;
-                x->pos++;
-        }
-        w->text[w->len < sizeof(w->text) ? w->len : sizeof(w->text) - 1] = '\0';
-        return w->len > 0;
-}
-
-/* "'word'", or "end of line" after the last word. */
-static const char *quoted(const struct word *w, char *buf, size_t len)
-{
-        if (!w->len)
-                return "end of line";
-        snprintf(buf, len, "'%s'", w->text);
-        return buf;
-}
-
-static bool client_name_ok(const char *s, size_t len)
-{
-        if (len == 0 || len >= sizeof(((struct client *)0)->name))
-                return false;
-        for (size_t i = 0; i < len; i++)
-                if (!isalnum((unsigned char)s[i]) && !strchr("._:+-", s[i]))
-                        return false;
-        return true;
-}
-
-static int add_client(struct xparse *x, const char *name, size_t len, unsigned col)
-{
-        struct expectation *e = x->e;
-        char buf[64];
-
-        if (len == 0)
-                return xfail(x, col, "expected a client name after ','");
-        if (!client_name_ok(name, len))
-                return xfail(x, col, "expected a client name (letters, digits, '.', '_', ':', "
-                             "'+', '-'), got '%.*s'", (int)len, name);
-        unsigned *cols = realloc(e->client_cols, (e->nclients + 1) * sizeof(*cols));
-        if (!cols)
-                return xfail(x, col, "out of memory");
-        e->client_cols = cols;
-        memcpy(buf, name, len);
-        buf[len] = '\0';
-        cols[e->nclients] = col;
-        if (strv_push(&e->clients, &e->nclients, buf) < 0)
-                return xfail(x, col, "out of memory");
-        return 0;
-}
-
-static bool is_keyword(const char *s)
-{
-        return strcmp(s, "ok") == 0 || strcmp(s, "fails") == 0 || strcmp(s, "when") == 0 ||
-               strcmp(s, "and") == 0 || strncmp(s, "verdict=", 8) == 0 ||
-               strncmp(s, "path=", 5) == 0;
-}
-
-static int parse_subject(struct xparse *x)
-{
-        struct word w, w2;
-        char q[260];
-        static const char expected[] = "expected a subject: 'every client', a client name "
-                                       "or clients=NAME,NAME...";
-
-        if (!next_word(x, &w))
-                return xfail(x, w.col, "%s, got end of line", expected);
-        if (strcmp(w.text, "every") == 0) {
-                if (!next_word(x, &w2) || strcmp(w2.text, "client") != 0)
-                        return xfail(x, w2.col, "expected 'client' after 'every', got %s",
-                                     quoted(&w2, q, sizeof(q)));
-                return 0;
-        }
-        if (strncmp(w.text, "clients=", 8) == 0) {
-                const char *p = w.text + 8;
-                if (*p == '\0')
-                        return xfail(x, w.col + 8, "expected client names after 'clients='");
-                for (;;) {
-                        size_t n = strcspn(p, ",");
-                        if (add_client(x, p, n, w.col + (unsigned)(p - w.text)) < 0)
-                                return -1;
-                        if (p[n] == '\0')
-                                return 0;
-                        p += n + 1;
-                }
-        }
-        if (is_keyword(w.text) || strchr(w.text, '='))
-                return xfail(x, w.col, "%s, got '%s'", expected, w.text);
-        return add_client(x, w.text, w.len, w.col);
-}
-
-/* A comma-separated list of verdicts or paths after "verdict=" or "path=". */
-static int parse_list(struct xparse *x, const struct word *w, size_t skip, bool verdicts)
-{
-        const char *p = w->text + skip;
-        unsigned *mask = verdicts ? &x->e->verdicts : &x->e->paths;
-        char item[64];
-
-        if (*p == '\0')
-                return xfail(x, w->col + (unsigned)skip, "expected %s after '%.*s'",
-                             verdicts ? "verdicts" : "paths", (int)skip, w->text);
-        for (;;) {
-                size_t n = strcspn(p, ",");
-                unsigned col = w->col + (unsigned)(p - w->text);
-                int v = -1;
-                snprintf(item, sizeof(item), "%.*s", (int)n, p);
-                if (verdicts) {
-                        v = verdict_from_string(item);
-                        if (v == VERDICT_SKIPPED || v == VERDICT_HARNESS_ERROR)
-                                v = -1;
-                } else {
-                        for (int i = 0; i < EXPECT_NPATHS; i++)
-                                if (strcmp(path_table[i], item) == 0)
-                                        v = i;
-                }
-                if (v < 0)
-                        return xfail(x, col, verdicts ?
-                                     "expected a verdict (ok, partial, wrong, nodata, nxdomain, "
-                                     "error or timeout), got '%s'" :
-                                     "expected a path (udp, udp+tcp, tcp or none), got '%s'", item);
-                *mask |= 1u << v;
-                if (p[n] == '\0')
-                        return 0;
-                p += n + 1;
-        }
-}
-
-/* Returns 1 when w is a predicate (stored), 0 when it is not one, -1 on error. */
-static int parse_predicate(struct xparse *x, const struct word *w, bool *have_verdict,
-                           bool *have_path)
-{
-        bool verdict = strcmp(w->text, "ok") == 0 || strcmp(w->text, "fails") == 0 ||
-                       strncmp(w->text, "verdict=", 8) == 0;
-        bool path = strncmp(w->text, "path=", 5) == 0;
-
-        if (!verdict && !path)
-                return 0;
-        if ((verdict && *have_verdict) || (path && *have_path))
-                return xfail(x, w->col, "expected at most one of ok, fails and verdict=, and at "
-                             "most one path=, got a second '%s'", w->text);
-        if (verdict) {
-                *have_verdict = true;
-                if (strcmp(w->text, "ok") == 0) {
-                        x->e->verdicts = 1u << VERDICT_OK;
-                } else if (strcmp(w->text, "fails") == 0) {
-                        for (int v = 0; v < VERDICT_MAX; v++)
-                                if (v != VERDICT_OK && v != VERDICT_SKIPPED &&
-                                    v != VERDICT_HARNESS_ERROR)
-                                        x->e->verdicts |= 1u << v;
-                } else if (parse_list(x, w, 8, true) < 0) {
-                        return -1;
-                }
-                return 1;
-        }
-        *have_path = true;
-        return parse_list(x, w, 5, false) < 0 ? -1 : 1;
-}
-
-static const struct {
-        const char *text;
-        enum expect_op op;
-} op_table[] = {
-        { "<=", EXPECT_LE }, { ">=", EXPECT_GE }, { "!=", EXPECT_NE },
-        { "<", EXPECT_LT }, { ">", EXPECT_GT }, { "=", EXPECT_EQ },
-};
-
-static const char *op_text(enum expect_op op)
-{
-        for (size_t i = 0; i < sizeof(op_table) / sizeof(op_table[0]); i++)
-                if (op_table[i].op == op)
-                        return op_table[i].text;
-        return "?";
-}
-
-/* Validates one value of a condition and stores its canonical text. */
-static int cond_value(struct xparse *x, struct expect_cond *c, const char *v, unsigned col)
-{
-        char canon[256], m[256];
-        struct point_params scratch;
-
-        if (*v == '\0' && c->nvalues)
-                return xfail(x, col, "expected a value after ','");
-        if (*v == '\0')
-                return xfail(x, col, "expected a value after '%s%s'", c->key, op_text(c->op));
-        if (strcmp(c->key, "qname") == 0) {
-                snprintf(canon, sizeof(canon), "%s", v);
-                size_t l = strlen(canon);
-                if (l > 1 && canon[l - 1] == '.')
-                        canon[l - 1] = '\0';
-        } else if (strcmp(c->key, "qtype") == 0) {
-                snprintf(canon, sizeof(canon), "%s", v);
-                for (char *p = canon; *p; p++)
-                        *p = (char)toupper((unsigned char)*p);
-                if (strcmp(canon, "ADDR") != 0 && dns_type_from_string(canon) < 0)
-                        return xfail(x, col, "qtype: expected a record type or ADDR, got '%s'", v);
-        } else {
-                params_defaults(&scratch);
-                if (params_set(&scratch, c->key, v, m, sizeof(m)) < 0)
-                        return xfail(x, col, "%s", m);
-                params_get(&scratch, c->key, canon, sizeof(canon));
-                c->bound = strtol(canon, NULL, 10);
-        }
-        if (strv_push(&c->values, &c->nvalues, canon) < 0)
-                return xfail(x, col, "out of memory");
-        return 0;
-}
-
-static int parse_condition(struct xparse *x, const struct word *w)
-{
-        struct expectation *e = x->e;
-        struct expect_cond *c;
-        size_t k = 0, oplen = 0;
-
-        while (isalnum((unsigned char)w->text[k]) || w->text[k] == '_')
-                k++;
-        if (k == 0 || k >= sizeof(c->key))
-                return xfail(x, w->col, "expected a condition KEY OP VALUE (e.g. records<=29), "
-                             "got '%s'", w->text);
-        c = realloc(e->conds, (e->nconds + 1) * sizeof(*c));
+        struct gate_check *c = realloc(r->checks, (r->nchecks + 1) * sizeof(*c));
         if (!c)
-                return xfail(x, w->col, "out of memory");
-        e->conds = c;
-        c = &e->conds[e->nconds++];
+                return NULL;
+        r->checks = c;
+        c = &r->checks[r->nchecks++];
         memset(c, 0, sizeof(*c));
-        c->col = w->col;
-        memcpy(c->key, w->text, k);
-        for (size_t i = 0; i < sizeof(op_table) / sizeof(op_table[0]) && !oplen; i++)
-                if (strncmp(w->text + k, op_table[i].text, strlen(op_table[i].text)) == 0) {
-                        c->op = op_table[i].op;
-                        oplen = strlen(op_table[i].text);
-                }
-        if (!oplen)
-                return xfail(x, w->col + (unsigned)k, "expected an operator (=, !=, <, <=, >, >=) "
-                             "after '%s'", c->key);
-        bool special = strcmp(c->key, "qname") == 0 || strcmp(c->key, "qtype") == 0;
-        if (!special && !params_is_key(c->key))
-                return xfail(x, w->col, "unknown key '%s' (expected a swept parameter, qname "
-                             "or qtype)", c->key);
-        bool ordered = c->op != EXPECT_EQ && c->op != EXPECT_NE;
-        if (ordered && (special || !params_key_is_numeric(c->key)))
-                return xfail(x, w->col + (unsigned)k, "expected = or != after '%s' (it is not "
-                             "a number)", c->key);
-        const char *p = w->text + k + oplen;
-        c->value_col = w->col + (unsigned)(k + oplen);
-        if (ordered && strchr(p, ','))
-                return xfail(x, c->value_col, "expected one number after '%s%s', got '%s'",
-                             c->key, op_text(c->op), p);
-        for (;;) {
-                char item[256];
-                size_t n = strcspn(p, ",");
-                snprintf(item, sizeof(item), "%.*s", (int)n, p);
-                if (cond_value(x, c, item, w->col + (unsigned)(p - w->text)) < 0)
-                        return -1;
-                if (p[n] == '\0')
-                        return 0;
-                p += n + 1;
-        }
+        return c;
 }
 
-static int parse_conditions(struct xparse *x)
+static double cells_seconds(const struct expectation *e, const struct matrix *m)
 {
-        struct word w;
-        bool after_and = false;
-
-        while (next_word(x, &w)) {
-                if (strcmp(w.text, "and") == 0) {
-                        if (after_and || x->e->nconds == 0)
-                                return xfail(x, w.col, "expected a condition KEY OP VALUE, "
-                                             "got 'and'");
-                        after_and = true;
-                        continue;
-                }
-                if (parse_condition(x, &w) < 0)
-                        return -1;
-                after_and = false;
-        }
-        if (x->e->nconds == 0 || after_and)
-                return xfail(x, w.col, "expected a condition KEY OP VALUE after '%s', got end "
-                             "of line", after_and ? "and" : "when");
-        return 0;
+        long long tenths = 0;
+        for (size_t i = 0; i < m->ncells; i++)
+                if (expect_selects(e, m, &m->cells[i]))
+                        tenths += matrix_cell_tenths_ms(&m->cells[i]);
+        return (double)tenths / 10000.0;
 }
 
-int expect_parse(const char *args, unsigned line, unsigned col, struct expectation *e,
-                 unsigned *err_col, char *msg, size_t msglen)
+static int add_expectations(const struct scenario *sc, const struct matrix *m,
+                            struct gate_result *r)
 {
-        struct xparse x = { .args = args, .col0 = col, .e = e, .err_col = err_col, .msg = msg,
-                            .msglen = msglen };
-        bool have_verdict = false, have_path = false;
-        struct word w;
-        char q[260];
-        int r;
+        char msg[1024];
 
-        memset(e, 0, sizeof(*e));
-        e->line = line;
-        if (asprintf(&e->text, "expect %s", args) < 0) {
-                e->text = NULL;
-                return xfail(&x, col, "out of memory");
-        }
-        while (next_word(&x, &w))
-                if (w.len >= sizeof(w.text)) {
-                        xfail(&x, w.col, "expected words of at most %zu bytes", sizeof(w.text) - 1);
-                        goto fail;
-                }
-        x.pos = 0;
-        if (parse_subject(&x) < 0)
-                goto fail;
-        while ((r = next_word(&x, &w) ? parse_predicate(&x, &w, &have_verdict, &have_path) : 0) == 1)
-                ;
-        if (r < 0)
-                goto fail;
-        if (!have_verdict && !have_path) {
-                xfail(&x, w.col, "expected a predicate: ok, fails, verdict=V,V... or "
-                      "path=P,P..., got %s", quoted(&w, q, sizeof(q)));
-                goto fail;
-        }
-        if (w.len == 0)
-                return 0;
-        if (strcmp(w.text, "when") != 0) {
-                xfail(&x, w.col, "expected a predicate or 'when', got '%s'", w.text);
-                goto fail;
-        }
-        if (parse_conditions(&x) < 0)
-                goto fail;
-        return 0;
-fail:
-        expect_free(e);
-        return -1;
-}
-
-int expect_resolve(struct expectation *e, const struct scenario *sc, unsigned *err_col,
-                   char *msg, size_t msglen)
-{
-        char swept[256];
-        size_t o = 0;
-
-        swept[0] = '\0';
-        for (size_t i = 0; i < sc->nsweeps && o < sizeof(swept); i++)
-                o += (size_t)snprintf(swept + o, sizeof(swept) - o, "%s, ", sc->sweeps[i].key);
-        for (size_t i = 0; i < e->nconds; i++) {
-                struct expect_cond *c = &e->conds[i];
-                bool qname = strcmp(c->key, "qname") == 0, qtype = strcmp(c->key, "qtype") == 0;
-                if (!qname && !qtype) {
-                        if (!scenario_find_sweep(sc, c->key)) {
-                                *err_col = c->col;
-                                snprintf(msg, msglen, "'%s' is not swept in this suite "
-                                         "(expected %sqname or qtype)", c->key, swept);
-                                return -1;
-                        }
-                        continue;
-                }
-                for (size_t v = 0; v < c->nvalues; v++) {
-                        bool found = false;
-                        char list[512], text[16], one[300];
-                        size_t lo = 0;
-                        list[0] = '\0';
-                        for (size_t q = 0; q < sc->nqueries; q++) {
-                                const struct scenario_query *sq = &sc->queries[q];
-                                if (qname) {
-                                        snprintf(one, sizeof(one), "%s", sq->text);
-                                        size_t l = strlen(one);
-                                        if (l > 1 && one[l - 1] == '.')
-                                                one[l - 1] = '\0';
-                                } else {
-                                        snprintf(one, sizeof(one), "%s", sq->qtype == QTYPE_ADDR ?
-                                                 "ADDR" : dns_type_to_string((uint16_t)sq->qtype, text));
-                                }
-                                found = found || strcasecmp(one, c->values[v]) == 0;
-                                bool listed = false;
-                                for (size_t p = 0; p < q && !listed; p++)
-                                        listed = sc->queries[p].qtype == sq->qtype && !qname;
-                                if (!listed && lo < sizeof(list))
-                                        lo += (size_t)snprintf(list + lo, sizeof(list) - lo, "%s%s",
-                                                               lo ? ", " : "", one);
-                        }
-                        if (!found) {
-                                *err_col = c->value_col;
-                                snprintf(msg, msglen, "%s: expected a query %s of this suite (%s), "
-                                         "got '%s'", c->key, qname ? "name" : "type", list,
-                                         c->values[v]);
-                                return -1;
-                        }
-                }
-        }
-        return 0;
-}
-
-void expect_free(struct expectation *e)
-{
-        if (!e)
-                return;
-        for (size_t i = 0; i < e->nconds; i++)
-                strv_free(e->conds[i].values, e->conds[i].nvalues);
-        free(e->conds);
-        strv_free(e->clients, e->nclients);
-        free(e->client_cols);
-        free(e->text);
-        memset(e, 0, sizeof(*e));
-}
-
-int expect_check_clients(const struct scenario *sc, const struct client_set *set, char *err,
-                         size_t errlen)
-{
-        for (size_t i = 0; i < sc->nexpects; i++) {
+        for (size_t i = 0; sc && i < sc->nexpects; i++) {
                 const struct expectation *e = &sc->expects[i];
-                for (size_t c = 0; c < e->nclients; c++)
-                        if (!client_set_find(set, e->clients[c])) {
-                                snprintf(err, errlen, "%s:%u:%u: expect: expected a client name "
-                                         "(see 'stubcompat clients'), got '%s'", sc->path, e->line,
-                                         e->client_cols[c], e->clients[c]);
-                                return -1;
-                        }
+                struct expect_result er;
+                struct gate_check *c = check_add(r);
+                if (!c)
+                        return -1;
+                expect_evaluate(e, m, &er);
+                expect_result_message(r->path, e, m, &er, msg, sizeof(msg));
+                c->kind = GATE_CHECK_EXPECTATION;
+                c->line = e->line;
+                c->cells = er.checked;
+                c->failed_cells = er.failed;
+                c->seconds = cells_seconds(e, m);
+                c->message = strdup(msg);
+                if (asprintf(&c->name, "line %u: %s", e->line, e->text) < 0)
+                        c->name = NULL;
+                if (!c->message || !c->name)
+                        return -1;
+                r->expectations++;
+                switch (er.status) {
+                case EXPECT_HOLDS: c->status = GATE_PASSED; r->held++; break;
+                case EXPECT_NOT_CHECKED: c->status = GATE_NOT_CHECKED; r->not_checked++; break;
+                default: c->status = GATE_FAILED; r->failed++; break;
+                }
         }
         return 0;
 }
 
-/* ---------------------------------------------------------------- evaluation */
-
-static bool cond_holds(const struct expect_cond *c, const struct matrix *m,
-                       const struct matrix_cell *cell)
+/* The line of the suite's `query` line for (qname, qtype), or 0. */
+static unsigned query_line(const struct scenario *sc, const char *qname, const char *qtype)
 {
-        const char *v = NULL;
-        bool any = false;
+        char text[16];
 
-        if (strcmp(c->key, "qname") == 0) {
-                v = cell->qname;
-        } else if (strcmp(c->key, "qtype") == 0) {
-                v = cell->qtype;
-        } else {
-                for (size_t a = 0; a < m->naxes && !v; a++)
-                        if (strcmp(m->axes[a], c->key) == 0)
-                                v = cell->values[a];
-                if (!v)
-                        return false;
-        }
-        if (c->op == EXPECT_EQ || c->op == EXPECT_NE) {
-                for (size_t i = 0; i < c->nvalues && !any; i++)
-                        any = strcasecmp(v, c->values[i]) == 0;
-                return c->op == EXPECT_EQ ? any : !any;
-        }
-        char *end;
-        long n = strtol(v, &end, 10);
-        if (*v == '\0' || *end)
-                return false;
-        switch (c->op) {
-        case EXPECT_LT: return n < c->bound;
-        case EXPECT_LE: return n <= c->bound;
-        case EXPECT_GT: return n > c->bound;
-        case EXPECT_GE: return n >= c->bound;
-        default: return false;
-        }
-}
-
-static bool names_client(const struct expectation *e, const char *client)
-{
-        if (e->nclients == 0)
-                return true;
-        for (size_t i = 0; i < e->nclients; i++)
-                if (strcmp(e->clients[i], client) == 0)
-                        return true;
-        return false;
-}
-
-bool expect_selects(const struct expectation *e, const struct matrix *m,
-                    const struct matrix_cell *c)
-{
-        if (!names_client(e, c->client))
-                return false;
-        for (size_t i = 0; i < e->nconds; i++)
-                if (!cond_holds(&e->conds[i], m, c))
-                        return false;
-        return true;
-}
-
-bool expect_satisfied(const struct expectation *e, const struct matrix_cell *c)
-{
-        if (e->verdicts && (c->verdict < 0 || c->verdict >= VERDICT_MAX ||
-                            !(e->verdicts & (1u << c->verdict))))
-                return false;
-        if (e->paths) {
-                for (int i = 0; i < EXPECT_NPATHS; i++)
-                        if (strcmp(path_table[i], c->path) == 0)
-                                return (e->paths & (1u << i)) != 0;
-                return false;
-        }
-        return true;
-}
-
-static bool never_checked(enum verdict v)
-{
-        return v == VERDICT_SKIPPED || v == VERDICT_HARNESS_ERROR;
-}
-
-void expect_evaluate(const struct expectation *e, const struct matrix *m,
-                     struct expect_result *r)
-{
-        bool subject_seen = false;
-
-        memset(r, 0, sizeof(*r));
-        for (size_t i = 0; i < m->ncells; i++) {
-                const struct matrix_cell *c = &m->cells[i];
-                subject_seen = subject_seen || names_client(e, c->client);
-                if (!expect_selects(e, m, c))
-                        continue;
-                r->matched++;
-                if (never_checked(c->verdict))
-                        continue;
-                r->checked++;
-                if (!expect_satisfied(e, c) && r->failed++ == 0)
-                        r->first_failed = i;
-        }
-        if (r->failed) {
-                r->status = EXPECT_FAILED;
-        } else if (r->matched == 0 && !subject_seen && e->nclients) {
-                r->status = EXPECT_NOT_CHECKED;
-                snprintf(r->why, sizeof(r->why), "%s", e->nclients == 1 ?
-                         "its client is not in this run" : "none of its clients is in this run");
-        } else if (r->matched == 0 && (!m->complete || m->ncells < m->total)) {
-                r->status = EXPECT_NOT_CHECKED;
-                snprintf(r->why, sizeof(r->why), "no matching cell among the %zu of %zu cells "
-                         "of this run", m->ncells, m->total);
-        } else if (r->matched == 0) {
-                r->status = EXPECT_NO_CELL;
-        } else if (r->checked == 0) {
-                r->status = EXPECT_NOT_CHECKED;
-                snprintf(r->why, sizeof(r->why), "all %zu matching cells skipped", r->matched);
-        } else {
-                r->status = EXPECT_HOLDS;
-        }
-}
-
-/* "nxdomain, udp 34 bytes", "error truncated, udp 34 bytes", "ok, udp+tcp 530 bytes" */
-static void cell_outcome(const struct matrix_cell *c, char *buf, size_t len)
-{
-        long bytes = strcmp(c->path, "udp") == 0 ? c->udp_bytes : c->tcp_bytes;
-        size_t o = (size_t)snprintf(buf, len, "%s%s%s, %s", verdict_to_string(c->verdict),
-                                    c->reason[0] ? " " : "", c->reason, c->path);
-        if (bytes >= 0 && strcmp(c->path, "none") != 0 && o < len)
-                snprintf(buf + o, len - o, " %ld bytes", bytes);
-}
-
-void expect_result_message(const char *path, const struct expectation *e,
-                           const struct matrix *m, const struct expect_result *r, char *buf,
-                           size_t len)
-{
-        char desc[512], outcome[128];
-
-        switch (r->status) {
-        case EXPECT_HOLDS:
-                snprintf(buf, len, "%s:%u: %s: holds in %zu cells", path, e->line, e->text,
-                         r->checked);
-                break;
-        case EXPECT_FAILED:
-                matrix_cell_describe(m, &m->cells[r->first_failed], desc, sizeof(desc));
-                cell_outcome(&m->cells[r->first_failed], outcome, sizeof(outcome));
-                snprintf(buf, len, "%s:%u: %s: fails in %zu of %zu cells, first %s: %s", path,
-                         e->line, e->text, r->failed, r->checked, desc, outcome);
-                break;
-        case EXPECT_NO_CELL:
-                snprintf(buf, len, "%s:%u: %s: matched no cell", path, e->line, e->text);
-                break;
-        case EXPECT_NOT_CHECKED:
-                snprintf(buf, len, "%s:%u: %s: not checked: %s", path, e->line, e->text, r->why);
-                break;
-        }
-}
-
-/* ---------------------------------------------------------------- baselines */
-
-static int axis_index(const struct matrix *m, const char *key)
-{
-        for (size_t a = 0; a < m->naxes; a++)
-                if (strcmp(m->axes[a], key) == 0)
-                        return (int)a;
-        return -1;
-}
-
-int gate_baseline_compatible(const struct matrix *base, const char *name, const char *suite,
-                             const char *const *axes, size_t naxes, char *err, size_t errlen)
-{
-        char mine[256], theirs[256];
-        size_t o = 0, t = 0;
-        bool same = base->naxes == naxes;
-
-        if (strcmp(base->suite, suite) != 0) {
-                snprintf(err, errlen, "%s: expected a matrix of suite \"%s\", got \"%s\"", name,
-                         suite, base->suite);
-                return -1;
-        }
-        mine[0] = theirs[0] = '\0';
-        for (size_t a = 0; a < naxes; a++) {
-                same = same && axis_index(base, axes[a]) >= 0;
-                if (o < sizeof(mine))
-                        o += (size_t)snprintf(mine + o, sizeof(mine) - o, "%s%s", a ? ", " : "",
-                                              axes[a]);
-        }
-        for (size_t a = 0; a < base->naxes && t < sizeof(theirs); a++)
-                t += (size_t)snprintf(theirs + t, sizeof(theirs) - t, "%s%s", a ? ", " : "",
-                                      base->axes[a]);
-        if (!same) {
-                snprintf(err, errlen, "%s: expected the axes of this run (%s), got (%s)", name,
-                         mine, theirs);
-                return -1;
+        for (size_t q = 0; sc && q < sc->nqueries; q++) {
+                const struct scenario_query *sq = &sc->queries[q];
+                size_t n = strlen(qname);
+                const char *t = sq->qtype == QTYPE_ADDR ? "ADDR" :
+                                dns_type_to_string((uint16_t)sq->qtype, text);
+                if (strncasecmp(sq->text, qname, n) == 0 &&
+                    (sq->text[n] == '\0' || strcmp(sq->text + n, ".") == 0) &&
+                    strcmp(t, qtype) == 0)
+                        return sq->line;
         }
         return 0;
 }
 
-/* Cells are matched by client, qname, qtype and the value of each axis, the
- * axes taken in the run's order through a map into each matrix's own. */
-struct keyed {
-        const struct matrix *m;
-        const size_t *map;
-        size_t naxes;
-};
-
-static int key_compare(const struct keyed *ka, const struct matrix_cell *a,
-                       const struct keyed *kb, const struct matrix_cell *b)
+static int same_group(const struct matrix_cell *a, const struct matrix_cell *b)
 {
+        return strcmp(a->client, b->client) == 0 && strcmp(a->qname, b->qname) == 0 &&
+               strcmp(a->qtype, b->qtype) == 0;
+}
+
+static int by_group(const void *pa, const void *pb, void *arg)
+{
+        const struct matrix *m = arg;
+        const struct matrix_cell *a = &m->cells[*(const size_t *)pa];
+        const struct matrix_cell *b = &m->cells[*(const size_t *)pb];
         int d;
         if ((d = strcmp(a->client, b->client)) != 0 || (d = strcmp(a->qname, b->qname)) != 0 ||
             (d = strcmp(a->qtype, b->qtype)) != 0)
                 return d;
-        for (size_t i = 0; i < ka->naxes; i++)
-                if ((d = strcmp(a->values[ka->map[i]], b->values[kb->map[i]])) != 0)
-                        return d;
-        return 0;
-}
-
-static int by_key(const void *pa, const void *pb, void *arg)
-{
-        const struct keyed *k = arg;
-        const struct matrix_cell *a = &k->m->cells[*(const size_t *)pa];
-        const struct matrix_cell *b = &k->m->cells[*(const size_t *)pb];
-        int d = key_compare(k, a, k, b);
-        if (d)
-                return d;
         return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
 }
 
-long gate_regressions(const struct matrix *base, const struct matrix *m,
-                      struct regression **out)
+/* One check per (client, query) of the run: passed when none of its cells
+ * regressed. regressed[i] is true for the run's regressed cells. */
+static int add_regression_groups(const struct scenario *sc, const struct matrix *m,
+                                 const bool *regressed, const struct regression *regs,
+                                 long nregs, struct gate_result *r)
 {
-        size_t base_map[MATRIX_MAX_AXES], run_map[MATRIX_MAX_AXES], *order = NULL;
-        struct keyed kb = { base, base_map, m->naxes }, km = { m, run_map, m->naxes };
-        long n = 0;
+        size_t *order = calloc(m->ncells ? m->ncells : 1, sizeof(*order));
+        char msg[1024], first[900];
+        int ret = -1;
 
-        *out = NULL;
-        for (size_t a = 0; a < m->naxes; a++) {
-                int b = axis_index(base, m->axes[a]);
-                if (b < 0)
-                        return 0;       /* not comparable: see gate_baseline_compatible */
-                base_map[a] = (size_t)b;
-                run_map[a] = a;
-        }
-        order = calloc(base->ncells ? base->ncells : 1, sizeof(*order));
         if (!order)
                 return -1;
-        for (size_t i = 0; i < base->ncells; i++)
+        for (size_t i = 0; i < m->ncells; i++)
                 order[i] = i;
-        qsort_r(order, base->ncells, sizeof(*order), by_key, &kb);
-        for (size_t i = 0; i < m->ncells; i++) {
-                const struct matrix_cell *c = &m->cells[i];
-                size_t lo = 0, hi = base->ncells;
-                if (c->verdict == VERDICT_OK || never_checked(c->verdict))
-                        continue;
-                while (lo < hi) {       /* the first base cell with a key >= c's */
-                        size_t mid = lo + (hi - lo) / 2;
-                        if (key_compare(&kb, &base->cells[order[mid]], &km, c) < 0)
-                                lo = mid + 1;
-                        else
-                                hi = mid;
+        qsort_r(order, m->ncells, sizeof(*order), by_group, (void *)m);
+        for (size_t i = 0; i < m->ncells;) {
+                const struct matrix_cell *head = &m->cells[order[i]];
+                struct gate_check *c = check_add(r);
+                size_t j = i, first_reg = (size_t)-1;
+                long long tenths = 0;
+                if (!c)
+                        goto cleanup;
+                c->kind = GATE_CHECK_REGRESSION;
+                c->line = query_line(sc, head->qname, head->qtype);
+                for (; j < m->ncells && same_group(&m->cells[order[j]], head); j++) {
+                        const struct matrix_cell *cell = &m->cells[order[j]];
+                        c->cells++;
+                        tenths += matrix_cell_tenths_ms(cell);
+                        if (regressed[order[j]] && c->failed_cells++ == 0)
+                                first_reg = order[j];
                 }
-                if (lo == base->ncells || key_compare(&kb, &base->cells[order[lo]], &km, c) != 0 ||
-                    base->cells[order[lo]].verdict != VERDICT_OK)
-                        continue;
-                struct regression *nr = realloc(*out, ((size_t)n + 1) * sizeof(*nr));
-                if (!nr) {
-                        free(*out);
-                        *out = NULL;
-                        free(order);
-                        return -1;
-                }
-                *out = nr;
-                nr[n++] = (struct regression){ i, order[lo] };
-        }
-        free(order);
-        return n;
-}
-
-void regression_message(const char *name, const struct matrix *m, const struct regression *r,
-                        char *buf, size_t len)
-{
-        char desc[512], outcome[128];
-        matrix_cell_describe(m, &m->cells[r->cell], desc, sizeof(desc));
-        cell_outcome(&m->cells[r->cell], outcome, sizeof(outcome));
-        snprintf(buf, len, "regression: %s: ok in %s, now %s", desc, name, outcome);
-}
-
-/* ---------------------------------------------------------------- the gate */
-
-static const char *const format_table[GATE_FORMAT_MAX] = {
-        [GATE_FORMAT_TEXT] = "text",
-        [GATE_FORMAT_GITHUB] = "github",
-};
-
-const char *gate_format_to_string(enum gate_format f)
-{
-        return f >= 0 && f < GATE_FORMAT_MAX ? format_table[f] : NULL;
-}
-
-enum gate_format gate_format_from_string(const char *s)
-{
-        for (int i = 0; i < GATE_FORMAT_MAX; i++)
-                if (strcmp(format_table[i], s) == 0)
-                        return (enum gate_format)i;
-        return GATE_FORMAT_INVALID;
-}
-
-/* One failure line. GitHub workflow commands need %, CR and LF escaped in
- * the message. */
-static void emit_failure(FILE *f, enum gate_format fmt, const char *msg)
-{
-        if (fmt != GATE_FORMAT_GITHUB) {
-                fprintf(f, "%s\n", msg);
-                return;
-        }
-        fputs("::error title=stubcompat::", f);
-        for (const char *p = msg; *p; p++) {
-                if (*p == '%')
-                        fputs("%25", f);
-                else if (*p == '\r')
-                        fputs("%0D", f);
-                else if (*p == '\n')
-                        fputs("%0A", f);
-                else
-                        fputc(*p, f);
-        }
-        fputc('\n', f);
-}
-
-int gate_check(const struct gate *g, const struct matrix *m, FILE *f)
-{
-        size_t nexp = g->sc ? g->sc->nexpects : 0, holds = 0, failed = 0, unchecked = 0;
-        struct regression *regs = NULL;
-        long nregs = 0;
-        char msg[1024];
-
-        for (size_t i = 0; i < nexp; i++) {
-                const struct expectation *e = &g->sc->expects[i];
-                struct expect_result r;
-                expect_evaluate(e, m, &r);
-                expect_result_message(g->sc->path, e, m, &r, msg, sizeof(msg));
-                if (r.status == EXPECT_FAILED || r.status == EXPECT_NO_CELL) {
-                        emit_failure(f, g->format, msg);
-                        failed++;
-                } else if (r.status == EXPECT_NOT_CHECKED) {
-                        if (!g->quiet)
-                                fprintf(f, "note: %s\n", msg);
-                        unchecked++;
+                if (asprintf(&c->name, "no regression: %s %s %s", head->client, head->qname,
+                             head->qtype) < 0)
+                        c->name = NULL;
+                c->seconds = (double)tenths / 10000.0;
+                c->status = c->failed_cells ? GATE_FAILED : GATE_PASSED;
+                char where[16] = "";
+                if (c->line)
+                        snprintf(where, sizeof(where), ":%u", c->line);
+                if (c->failed_cells) {
+                        for (long k = 0; k < nregs; k++)
+                                if (regs[k].cell == first_reg)
+                                        regression_message(r->baseline_name, m, &regs[k], first,
+                                                           sizeof(first));
+                        snprintf(msg, sizeof(msg), "%s%s: %zu of %zu cells regressed, first %s",
+                                 r->path, where, c->failed_cells, c->cells, first);
+                        r->regression_groups++;
+                        r->regressed_cells += c->failed_cells;
                 } else {
-                        holds++;
+                        snprintf(msg, sizeof(msg), "%s%s: %s %s %s: none of %zu cells regressed "
+                                 "against %s", r->path, where, head->client, head->qname,
+                                 head->qtype, c->cells, r->baseline_name);
                 }
+                c->message = strdup(msg);
+                if (!c->name || !c->message)
+                        goto cleanup;
+                i = j;
         }
-        if (g->baseline) {
-                nregs = gate_regressions(g->baseline, m, &regs);
-                if (nregs < 0)
-                        return -1;
-                for (long i = 0; i < nregs; i++) {
-                        regression_message(g->baseline_name, m, &regs[i], msg, sizeof(msg));
-                        emit_failure(f, g->format, msg);
-                }
-                free(regs);
+        ret = 0;
+cleanup:
+        free(order);
+        return ret;
+}
+
+static int by_line_then_name(const void *pa, const void *pb)
+{
+        const struct gate_check *a = pa, *b = pb;
+        if (a->kind != b->kind)
+                return a->kind < b->kind ? -1 : 1;
+        if (a->line != b->line)
+                return a->line < b->line ? -1 : 1;
+        return strcmp(a->name, b->name);
+}
+
+static int add_regressions(const struct scenario *sc, const struct matrix *base,
+                           const struct matrix *m, struct gate_result *r)
+{
+        struct regression *regs = NULL;
+        bool *regressed = calloc(m->ncells ? m->ncells : 1, sizeof(*regressed));
+        long n = regressed ? baseline_regressions(base, m, &regs) : -1;
+        size_t before = r->nchecks;
+        int ret = -1;
+
+        if (n < 0)
+                goto cleanup;
+        for (long i = 0; i < n; i++)
+                regressed[regs[i].cell] = true;
+        if (add_regression_groups(sc, m, regressed, regs, n, r) < 0)
+                goto cleanup;
+        qsort(r->checks + before, r->nchecks - before, sizeof(*r->checks), by_line_then_name);
+        ret = 0;
+cleanup:
+        free(regs);
+        free(regressed);
+        return ret;
+}
+
+int gate_evaluate(const struct scenario *sc, const struct matrix *baseline,
+                  const char *baseline_name, const struct matrix *m, struct gate_result *r)
+{
+        memset(r, 0, sizeof(*r));
+        r->complete = m->complete && m->ncells >= m->total;
+        for (size_t i = 0; i < m->ncells; i++)
+                r->harness_errors += m->cells[i].verdict == VERDICT_HARNESS_ERROR;
+        r->path = strdup(sc ? sc->path : m->scenario);
+        if (!r->path)
+                goto fail;
+        if (baseline && !(r->baseline_name = strdup(baseline_name ? baseline_name : "the baseline")))
+                goto fail;
+        if (add_expectations(sc, m, r) < 0)
+                goto fail;
+        if (baseline && add_regressions(sc, baseline, m, r) < 0)
+                goto fail;
+        r->status = r->failed || r->regression_groups ? 1 : 0;
+        return 0;
+fail:
+        gate_result_free(r);
+        return -1;
+}
+
+void gate_result_free(struct gate_result *r)
+{
+        if (!r)
+                return;
+        for (size_t i = 0; i < r->nchecks; i++) {
+                free(r->checks[i].name);
+                free(r->checks[i].message);
         }
-        if (!g->quiet && (nexp || g->baseline)) {
-                fprintf(f, "%s: ", m->suite);
-                if (nexp)
-                        fprintf(f, "%zu of %zu expectations hold, %zu failed, %zu not checked%s",
-                                holds, nexp, failed, unchecked, g->baseline ? "; " : "\n");
-                if (g->baseline)
-                        fprintf(f, "%ld regressions against %s\n", nregs, g->baseline_name);
-        }
-        return failed || nregs ? 1 : 0;
+        free(r->checks);
+        free(r->path);
+        free(r->baseline_name);
+        memset(r, 0, sizeof(*r));
+}
+
+void gate_summary(const struct gate_result *r, const char *suite, char *buf, size_t len)
+{
+        size_t o = (size_t)snprintf(buf, len, "%s: ", suite);
+
+        if (o < len && r->expectations)
+                o += (size_t)snprintf(buf + o, len - o, "%zu of %zu expectations hold, %zu "
+                                      "failed, %zu not checked", r->held, r->expectations,
+                                      r->failed, r->not_checked);
+        else if (o < len)
+                o += (size_t)snprintf(buf + o, len - o, "no expectations");
+        if (o < len && r->baseline_name)
+                o += (size_t)snprintf(buf + o, len - o, "; %zu cells regressed in %zu "
+                                      "(client, query) groups against %s", r->regressed_cells,
+                                      r->regression_groups, r->baseline_name);
+        else if (o < len)
+                o += (size_t)snprintf(buf + o, len - o, "; no baseline");
+        if (o < len && r->harness_errors)
+                o += (size_t)snprintf(buf + o, len - o, "; %zu harness-error cells",
+                                      r->harness_errors);
+        if (o < len && !r->complete)
+                snprintf(buf + o, len - o, "; INCOMPLETE");
 }

@@ -12,6 +12,25 @@ void matrix_cell_describe(const struct matrix *m, const struct matrix_cell *c, c
                 o += (size_t)snprintf(buf + o, len - o, " %s=%s", m->axes[a], c->values[a]);
 }
 
+void matrix_cell_outcome(const struct matrix_cell *c, char *buf, size_t len)
+{
+        long bytes = strcmp(c->path, "udp") == 0 ? c->udp_bytes : c->tcp_bytes;
+        size_t o = (size_t)snprintf(buf, len, "%s%s%s, %s", verdict_to_string(c->verdict),
+                                    c->reason[0] ? " " : "", c->reason, c->path);
+        if (bytes >= 0 && strcmp(c->path, "none") != 0 && o < len)
+                snprintf(buf + o, len - o, " %ld bytes", bytes);
+}
+
+long long matrix_cell_tenths_ms(const struct matrix_cell *c)
+{
+        char text[48], *dot;
+        /* the very digits matrix.json writes ("%.1f"), so rounding agrees with it */
+        snprintf(text, sizeof(text), "%.1f", c->elapsed_ms);
+        long long whole = strtoll(text, &dot, 10);
+        int tenth = *dot == '.' && dot[1] >= '0' && dot[1] <= '9' ? dot[1] - '0' : 0;
+        return text[0] == '-' ? whole * 10 - tenth : whole * 10 + tenth;
+}
+
 const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell *a,
                                 const struct matrix_cell *b)
 {

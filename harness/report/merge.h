@@ -25,3 +25,12 @@ const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell
  * parameters, for messages. */
 void matrix_cell_describe(const struct matrix *m, const struct matrix_cell *c, char *buf,
                           size_t len);
+
+/* What happened to a cell, for messages: "nxdomain, udp 34 bytes",
+ * "error truncated, udp 34 bytes", "ok, udp+tcp 530 bytes". */
+void matrix_cell_outcome(const struct matrix_cell *c, char *buf, size_t len);
+
+/* A cell's time in tenths of a millisecond, as matrix.json keeps it: sums of
+ * these over a run and over its matrix.json read back are equal (sum them as
+ * integers; seconds = tenths / 10000.0). */
+long long matrix_cell_tenths_ms(const struct matrix_cell *c);

@@ -1,10 +1,16 @@
 /* matrix.md: GitHub-flavoured Markdown for a CI job summary.
  *
  *   # title: suite, complete or not
- *   ## Verdicts          one row per client: kind and a count per verdict
- *   ## Breaking points   one bullet per breaking point (breaking_describe)
- *   ## Grids             per query: rows = points, columns = clients,
- *                        cells = short verdict tokens (view_verdict_token)
+ *   ## Verdict of the run   the gate (harness/report/gate.h): PASSED/FAILED,
+ *                           each failed check with file:line, then the others
+ *   ## Breaking points      one bullet per breaking point (breaking_describe)
+ *   ## Verdicts             one row per client: kind and a count per verdict
+ *   ## Grids                per query: rows = points, columns = clients,
+ *                           cells = short verdict tokens (view_verdict_token)
+ *
+ * The file is meant for a CI job summary, which GitHub caps at 1 MiB: once
+ * VIEW_MD_BUDGET bytes are written, the remaining grids (and breaking
+ * points) are left out and a line says they are in matrix.html.
  *
  * A grid of more than VIEW_MD_FULL_ROWS points keeps only the rows around
  * changes: the first and last rows, each row where some client's verdict
@@ -17,6 +23,7 @@
 #include <string.h>
 
 #include "harness/report/breaking.h"
+#include "harness/report/gate.h"
 
 /* Appends s as Markdown text: newlines become spaces and the characters
  * that could start markup or split a table cell are backslash-escaped. */
@@ -53,6 +60,60 @@ static void md_title(const struct matrix *m, struct strbuf *b)
         strbuf_puts(b, ".\n\n");
 }
 
+static void md_check(const struct gate_check *c, struct strbuf *b)
+{
+        static const char *const mark[] = {
+                [GATE_PASSED] = "held", [GATE_FAILED] = "**FAILED**",
+                [GATE_NOT_CHECKED] = "not checked",
+        };
+        strbuf_printf(b, "- %s: ", mark[c->status]);
+        md_text(b, c->message);
+        strbuf_puts(b, "\n");
+}
+
+/* The gate's result, as the exit code tells it. */
+static void md_verdict(const struct matrix *m, const struct gate_result *g, struct strbuf *b)
+{
+        char line[1024];
+        size_t shown = 0, passed = 0;
+
+        strbuf_puts(b, "## Verdict of the run\n\n");
+        if (!g) {
+                strbuf_puts(b, "No gate: this command's exit code is about the cells below.\n\n");
+                return;
+        }
+        strbuf_printf(b, "**%s**", g->status ? "FAILED" : !g->complete ? "INCOMPLETE" :
+                                   g->harness_errors ? "HARNESS ERROR" : "PASSED");
+        gate_summary(g, m->suite, line, sizeof(line));
+        strbuf_puts(b, ": ");
+        md_text(b, line);
+        strbuf_printf(b, " (exit %d).\n\n", !g->complete ? 130 : g->harness_errors ? 3 :
+                                             g->status);
+        for (size_t i = 0; i < g->nchecks; i++)
+                if (g->checks[i].status == GATE_FAILED && shown++ < VIEW_MD_MAX_CHECKS)
+                        md_check(&g->checks[i], b);
+        for (size_t i = 0; i < g->nchecks; i++) {
+                const struct gate_check *c = &g->checks[i];
+                if (c->status == GATE_FAILED)
+                        continue;
+                if (c->kind == GATE_CHECK_REGRESSION) {
+                        passed++;
+                        continue;
+                }
+                if (shown++ < VIEW_MD_MAX_CHECKS)
+                        md_check(c, b);
+        }
+        if (passed)
+                strbuf_printf(b, "- held: no regression in the other %zu (client, query) "
+                                 "groups\n", passed);
+        if (shown > VIEW_MD_MAX_CHECKS)
+                strbuf_printf(b, "- ... %zu more checks: see junit.xml\n",
+                              shown - VIEW_MD_MAX_CHECKS);
+        if (g->nchecks == 0)
+                strbuf_puts(b, "No `expect` lines and no baseline: nothing gates this run.\n");
+        strbuf_puts(b, "\n");
+}
+
 static void md_counts(const struct view_grid *g, struct strbuf *b)
 {
         size_t counts[VERDICT_MAX];
@@ -79,7 +140,7 @@ static void md_counts(const struct view_grid *g, struct strbuf *b)
         strbuf_puts(b, "\n");
 }
 
-static void md_breaking(const struct matrix *m, struct strbuf *b)
+static void md_breaking(const struct matrix *m, struct strbuf *b, size_t start)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
@@ -90,6 +151,11 @@ static void md_breaking(const struct matrix *m, struct strbuf *b)
                 strbuf_puts(b, breaking_axis(m) < 0 ? "No numeric axis is swept.\n\n"
                                                     : "None.\n\n");
         for (size_t i = 0; i < n; i++) {
+                if (strbuf_total(b) - start >= VIEW_MD_BUDGET / 2) {
+                        strbuf_printf(b, "\n%zu more breaking points: details in matrix.html "
+                                         "and breaking-points.txt.\n", n - i);
+                        break;
+                }
                 breaking_describe(m, &bps[i], line, sizeof(line));
                 strbuf_puts(b, "- ");
                 md_text(b, bps[i].client);
@@ -154,9 +220,9 @@ static void md_elided_row(const struct view_grid *g, size_t n, struct strbuf *b)
         strbuf_puts(b, "\n");
 }
 
-static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b)
+static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b, size_t start)
 {
-        size_t elided = 0, run = 0;
+        size_t elided = 0, run = 0, p;
 
         strbuf_puts(b, "### ");
         md_text(b, g->queries[q].qname);
@@ -172,7 +238,7 @@ static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b)
         for (size_t c = 0; c < g->nclients; c++)
                 strbuf_puts(b, ":-:|");
         strbuf_puts(b, "\n");
-        for (size_t p = 0; p < g->npoints; p++) {
+        for (p = 0; p < g->npoints && strbuf_total(b) - start < VIEW_MD_HARD_CAP; p++) {
                 if (!row_kept(g, q, p)) {
                         run++;
                         elided++;
@@ -184,23 +250,28 @@ static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b)
                 md_grid_row(g, q, p, b);
         }
         strbuf_puts(b, "\n");
+        if (p < g->npoints)
+                strbuf_printf(b, "%zu more rows left out to keep this summary under 1 MiB: "
+                                 "details in matrix.html.\n\n", g->npoints - p);
         if (elided)
                 strbuf_printf(b, "%zu of %zu rows elided: shown are the first and last rows "
                                  "and the rows around each verdict change.\n\n",
                               elided, g->npoints);
 }
 
-void view_md_write(const struct matrix *m, struct strbuf *b)
+void view_md_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b)
 {
         struct view_grid g;
+        size_t start = strbuf_total(b), q;
 
         md_title(m, b);
+        md_verdict(m, gate, b);
         if (view_grid_build(m, &g) < 0) {
                 b->failed = true;
                 return;
         }
+        md_breaking(m, b, start);
         md_counts(&g, b);
-        md_breaking(m, b);
         strbuf_puts(b, "## Grids\n\n");
         if (g.nqueries == 0)
                 strbuf_puts(b, "No cells.\n");
@@ -208,7 +279,11 @@ void view_md_write(const struct matrix *m, struct strbuf *b)
                 strbuf_puts(b, "Tokens: ok, part = partial, WRONG = wrong address, nodata, "
                                "nx = nxdomain, err = error, t/o = timeout, skip = skipped, "
                                "H! = harness error; empty = not run.\n\n");
-        for (size_t q = 0; q < g.nqueries; q++)
-                md_grid(&g, q, b);
+        for (q = 0; q < g.nqueries && strbuf_total(b) - start < VIEW_MD_BUDGET; q++)
+                md_grid(&g, q, b, start);
+        if (q < g.nqueries)
+                strbuf_printf(b, "%zu of %zu grids left out to keep this summary under %d KiB: "
+                                 "details in matrix.html.\n", g.nqueries - q, g.nqueries,
+                              VIEW_MD_BUDGET / 1024);
         view_grid_free(&g);
 }

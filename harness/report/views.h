@@ -7,8 +7,10 @@
  * files.
  *
  *   matrix.csv   view-csv.c    one row per cell, RFC 4180
- *   matrix.md    view-md.c     CI job summary: counts, breaking points, grids
- *   junit.xml    view-junit.c  one testcase per cell, for CI test reports
+ *   matrix.md    view-md.c     CI job summary: the gate's verdict, breaking
+ *                              points, counts, grids
+ *   junit.xml    view-junit.c  the gate: one testcase per expectation and per
+ *                              regression check, for CI test reports
  *   matrix.html  view-html.c   self-contained heatmap, one grid per query
  *
  * The helpers below (view-common.c) are shared by the views: the grid of
@@ -20,6 +22,8 @@
 #include "harness/report/matrix.h"
 #include "harness/util/strbuf.h"
 
+struct gate_result;
+
 /* One row per cell in matrix order, CRLF line ends, a header row naming one
  * column per axis. Null numbers are empty fields. */
 void view_csv_write(const struct matrix *m, struct strbuf *b);
@@ -27,10 +31,19 @@ void view_csv_write(const struct matrix *m, struct strbuf *b);
 /* GitHub-flavoured Markdown for a CI job summary. Grids of more than
  * VIEW_MD_FULL_ROWS points show only the rows around verdict changes. */
 #define VIEW_MD_FULL_ROWS 200
-void view_md_write(const struct matrix *m, struct strbuf *b);
+/* matrix.md stays under GitHub's 1 MiB step-summary limit: no grid starts
+ * past VIEW_MD_BUDGET bytes and no grid row is written past VIEW_MD_HARD_CAP;
+ * what is left out is in matrix.html, and the file says so. At most
+ * VIEW_MD_MAX_CHECKS gate checks are listed (all are in junit.xml). */
+#define VIEW_MD_BUDGET (768 * 1024)
+#define VIEW_MD_HARD_CAP (960 * 1024)
+#define VIEW_MD_MAX_CHECKS 50
+void view_md_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b);
 
-/* JUnit XML: one <testsuite> for the whole run, one <testcase> per cell. */
-void view_junit_write(const struct matrix *m, struct strbuf *b);
+/* JUnit XML rendering the gate (harness/report/gate.h): one <testcase> per
+ * expectation and per regression check, failures = what made the run exit
+ * 1. gate NULL (commands without a gate): one <testcase> per cell. */
+void view_junit_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b);
 
 /* One HTML file with inline CSS and JS and no external reference. Each cell
  * of the matrix is exactly one element with class "cell" and data-verdict. */

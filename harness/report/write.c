@@ -43,8 +43,10 @@ int report_mkdirs(const char *dir, char *err, size_t errlen)
 /* Writes one view straight to DIR/NAME through a draining buffer: a
  * temporary file in the same folder, fsync, rename. On failure the previous
  * file is untouched. Returns 0, or -1 with "path: reason" in err. */
-static int write_view(const char *dir, const char *name, void (*fill)(const struct matrix *, struct strbuf *),
-                      const struct matrix *m, char *err, size_t errlen)
+typedef void (*view_fill)(const struct matrix *, const struct gate_result *, struct strbuf *);
+
+static int write_view(const char *dir, const char *name, view_fill fill, const struct matrix *m,
+                      const struct gate_result *gate, char *err, size_t errlen)
 {
         char path[4200], tmp[4300];
         struct strbuf b;
@@ -58,7 +60,7 @@ static int write_view(const char *dir, const char *name, void (*fill)(const stru
                 return -1;
         }
         strbuf_init_sink(&b, fd);
-        fill(m, &b);
+        fill(m, gate, &b);
         if (strbuf_flush(&b) < 0 || strbuf_failed(&b)) {
                 snprintf(err, errlen, "%s: %s", path,
                          b.sink_errno ? strerror(b.sink_errno) : "out of memory");
@@ -97,25 +99,35 @@ void report_breaking_text(const struct matrix *m, struct strbuf *b)
         free(bps);
 }
 
-int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen)
+/* The views that need no gate result. */
+#define UNGATED(fn) \
+        static void fn##_gated(const struct matrix *m, const struct gate_result *g, \
+                               struct strbuf *b) { (void)g; fn(m, b); }
+UNGATED(report_breaking_text)
+UNGATED(view_csv_write)
+UNGATED(view_html_write)
+UNGATED(matrix_json_write)
+
+int report_write_all(const struct matrix *m, const struct gate_result *gate, const char *dir,
+                     char *err, size_t errlen)
 {
         static const struct {
                 const char *name;
-                void (*write)(const struct matrix *, struct strbuf *);
+                view_fill write;
         } views[] = {
-                { "breaking-points.txt", report_breaking_text },
-                { "matrix.csv", view_csv_write },
+                { "breaking-points.txt", report_breaking_text_gated },
+                { "matrix.csv", view_csv_write_gated },
                 { "matrix.md", view_md_write },
                 { "junit.xml", view_junit_write },
-                { "matrix.html", view_html_write },
+                { "matrix.html", view_html_write_gated },
                 /* matrix.json last: its presence means every view beside it is whole */
-                { "matrix.json", matrix_json_write },
+                { "matrix.json", matrix_json_write_gated },
         };
 
         if (report_mkdirs(dir, err, errlen) < 0)
                 return -1;
         for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-                if (write_view(dir, views[i].name, views[i].write, m, err, errlen) < 0)
+                if (write_view(dir, views[i].name, views[i].write, m, gate, err, errlen) < 0)
                         return -1;
         return 0;
 }

@@ -5,10 +5,14 @@
 
 #include "harness/report/matrix.h"
 
-/* Creates dir (and parents) and writes matrix.json and the other views.
+struct gate_result;
+
+/* Creates dir (and parents) and writes matrix.json and the other views;
+ * junit.xml and matrix.md render gate (NULL: a command without a gate).
  * Returns 0, or -1 with "path: reason" in err; files written before a
  * failure are complete (each is renamed into place whole). */
-int report_write_all(const struct matrix *m, const char *dir, char *err, size_t errlen);
+int report_write_all(const struct matrix *m, const struct gate_result *gate, const char *dir,
+                     char *err, size_t errlen);
 
 struct strbuf;
 /* breaking-points.txt: one line per breaking point. */

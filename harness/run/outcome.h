@@ -10,24 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum verdict {
-        VERDICT_OK,             /* the same set of addresses */
-        VERDICT_PARTIAL,        /* a non-empty proper subset */
-        VERDICT_WRONG,          /* an address the server never served */
-        VERDICT_NODATA,         /* success without an address */
-        VERDICT_NXDOMAIN,
-        VERDICT_ERROR,          /* with a reason: servfail, formerr, badresp, tcp-failed, ... */
-        VERDICT_TIMEOUT,
-        VERDICT_SKIPPED,        /* with why */
-        VERDICT_HARNESS_ERROR,
-        VERDICT_MAX,
-        VERDICT_INVALID = -1,
-};
-
-const char *verdict_to_string(enum verdict v);
-enum verdict verdict_from_string(const char *s);
-/* True for ok only: what "works" means for breaking points and expectations. */
-bool verdict_is_success(enum verdict v);
+#include "harness/zone/verdict.h"
 
 enum outcome_status {
         OUTCOME_ADDRESSES,      /* the client reported success with addrs (maybe none) */

@@ -37,6 +37,7 @@ int strbuf_flush(struct strbuf *b)
                 }
                 off += (size_t)w;
         }
+        b->drained += b->len;
         b->len = 0;
         if (b->data)
                 b->data[0] = '\0';
@@ -142,4 +143,9 @@ void strbuf_xml_escape(struct strbuf *b, const char *s)
 bool strbuf_failed(const struct strbuf *b)
 {
         return b->failed;
+}
+
+size_t strbuf_total(const struct strbuf *b)
+{
+        return b->drained + b->len;
 }

@@ -11,6 +11,7 @@ struct strbuf {
         bool failed;
         int sink;               /* -1, or a file the buffer drains into */
         int sink_errno;         /* why writing to the sink failed */
+        size_t drained;         /* bytes written to the sink so far */
 };
 
 void strbuf_init(struct strbuf *b);
@@ -30,3 +31,5 @@ void strbuf_json_string(struct strbuf *b, const char *s);
 /* Appends s with &, <, >, " and ' escaped for HTML and XML. */
 void strbuf_xml_escape(struct strbuf *b, const char *s);
 bool strbuf_failed(const struct strbuf *b);
+/* Bytes appended since init: those drained to the sink and those held. */
+size_t strbuf_total(const struct strbuf *b);

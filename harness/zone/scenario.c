@@ -9,7 +9,7 @@
 
 #include <ldns/ldns.h>
 
-#include "harness/report/gate.h"
+#include "harness/zone/expect.h"
 #include "harness/util/strutil.h"
 #include "harness/wire/reader.h"
 #include "harness/zone/grow.h"
@@ -359,7 +359,7 @@ static int directive_text(struct parse_state *ps, char **field, const char *what
         return *field ? 0 : parse_fail(ps, "out of memory");
 }
 
-/* An `expect` line: parsed by the gate, which owns the grammar. */
+/* An `expect` line: its grammar is harness/zone/expect.c. */
 static int directive_expect(struct parse_state *ps, char *args)
 {
         struct scenario *sc = ps->sc;

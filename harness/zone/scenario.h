@@ -31,7 +31,7 @@ struct scenario_query {
         int qtype;              /* an RR type, or QTYPE_ADDR */
 };
 
-struct expectation;     /* an `expect` line: harness/report/gate.h */
+struct expectation;     /* an `expect` line: harness/zone/expect.h */
 
 struct canned_table;
 

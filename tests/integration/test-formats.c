@@ -70,6 +70,8 @@ static void test_json_schema(void)
         cmd_result_free(&r);
 }
 
+/* junit.xml is the gate: the run exited 0, so no case fails; one case per
+ * `expect` line of the suite plus the run's own; every case has a time. */
 static void test_junit_and_csv(void)
 {
         static const char code[] =
@@ -78,24 +80,32 @@ static void test_junit_and_csv(void)
                 "doc = xml.dom.minidom.parse(d + '/junit.xml')\n"
                 "cases = doc.getElementsByTagName('testcase')\n"
                 "fails = sum(1 for c in cases if c.getElementsByTagName('failure'))\n"
+                "timed = sum(1 for c in cases if float(c.getAttribute('time')) >= 0)\n"
+                "attr = int(doc.documentElement.getAttribute('failures'))\n"
+                "scn = sys.argv[2] + '/scenarios/mixpanel-2016.scn'\n"
+                "expects = sum(1 for l in open(scn) if l.split()[:1] == ['expect'])\n"
                 "rows = list(csv.reader(open(d + '/matrix.csv', newline='')))\n"
                 "m = json.load(open(d + '/matrix.json'))\n"
-                "bad = sum(1 for c in m['cells'] if c['verdict'] not in ('ok', 'skipped', 'harness-error'))\n"
-                "print(len(cases), fails, bad, len(rows) - 1, rows[0][0], rows[0][4])\n";
+                "print(len(cases), fails, attr, timed, expects, len(m['cells']), len(rows) - 1, "
+                "rows[0][0], rows[0][4])\n";
         struct cmd_result r;
         char line[256];
-        unsigned cases = 0, fails = 0, bad = 0, rows = 0;
+        unsigned cases = 0, fails = 0, attr = 1, timed = 0, expects = 0, cells = 0, rows = 0;
         char first[32] = "", axis[32] = "";
         if (run_once() < 0) {
                 CU_FAIL("stubcompat run failed: nothing to check");
                 return;
         }
         SP_CHECK(python(code, line, sizeof(line), &r) == 0, &r);
-        CU_ASSERT_EQUAL(sscanf(line, "%u %u %u %u %31s %31s", &cases, &fails, &bad, &rows, first, axis), 6);
-        CU_ASSERT_EQUAL(cases, 256);
+        CU_ASSERT_EQUAL(sscanf(line, "%u %u %u %u %u %u %u %31s %31s", &cases, &fails, &attr,
+                               &timed, &expects, &cells, &rows, first, axis), 9);
+        CU_ASSERT(expects >= 5);
+        CU_ASSERT_EQUAL(cases, 1 + expects);
+        CU_ASSERT_EQUAL(timed, cases);
+        CU_ASSERT_EQUAL(fails, 0);
+        CU_ASSERT_EQUAL(attr, 0);
+        CU_ASSERT_EQUAL(cells, 256);
         CU_ASSERT_EQUAL(rows, 256);
-        CU_ASSERT_EQUAL(fails, bad);
-        CU_ASSERT(fails > 0);
         CU_ASSERT_STRING_EQUAL(first, "client");
         CU_ASSERT_STRING_EQUAL(axis, "records");
         cmd_result_free(&r);

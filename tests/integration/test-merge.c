@@ -58,18 +58,21 @@ static char *slurp(const char *dir, const char *name)
         return text;
 }
 
-/* The text with every "elapsed_ms":<number> made "elapsed_ms":0. */
+/* The text with every "elapsed_ms":<number> made "elapsed_ms":0 and every
+ * time="<number>" (junit.xml) time="0. */
 static char *without_timing(const char *text)
 {
-        static const char key[] = "\"elapsed_ms\":";
+        static const char json_key[] = "\"elapsed_ms\":", xml_key[] = " time=\"";
         char *res = malloc(strlen(text) + 1), *o = res;
         CU_ASSERT_PTR_NOT_NULL_FATAL(res);
         while (*text) {
-                if (strncmp(text, key, sizeof(key) - 1) == 0) {
-                        memcpy(o, key, sizeof(key) - 1);
-                        o += sizeof(key) - 1;
+                const char *key = strncmp(text, json_key, sizeof(json_key) - 1) == 0 ? json_key :
+                                  strncmp(text, xml_key, sizeof(xml_key) - 1) == 0 ? xml_key : NULL;
+                if (key) {
+                        memcpy(o, key, strlen(key));
+                        o += strlen(key);
                         *o++ = '0';
-                        text += sizeof(key) - 1;
+                        text += strlen(key);
                         while (*text == '-' || *text == '.' || (*text >= '0' && *text <= '9') ||
                                *text == 'e' || *text == 'E' || *text == '+')
                                 text++;
@@ -281,7 +284,15 @@ static void test_run_expectations(void)
         /* the shipped suite's expectations hold */
         CU_ASSERT_EQUAL(sh("%s run --clients emulated %s --out %s/M", stubcompat, mixpanel, tmp), 0);
         CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 7 of 7 expectations hold, 0 failed, 0 not "
-                                "checked\n"));
+                                "checked; no baseline\n"));
+        /* junit.xml tells the same story: exit 0, no failure */
+        char *junit = slurp(tmp, "M/junit.xml");
+        CU_ASSERT_TRUE(contains(junit, "<testsuites name=\"mixpanel-2016\" tests=\"8\" "
+                                "failures=\"0\" errors=\"0\" skipped=\"0\""));
+        free(junit);
+        char *md = slurp(tmp, "M/matrix.md");
+        CU_ASSERT_TRUE(contains(md, "## Verdict of the run\n\n**PASSED**: mixpanel-2016: 7 of 7"));
+        free(md);
 
         write_file("gate.scn", gate_scn);
         CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/gate.scn --out %s/G", stubcompat, tmp,
@@ -295,11 +306,31 @@ static void test_run_expectations(void)
         CU_ASSERT_EQUAL(sh("%s run -q --format github " GATE_CLIENTS " %s/gate.scn --out %s/G",
                            stubcompat, tmp, tmp), 1);
         snprintf(expected, sizeof(expected),
-                 "::error title=stubcompat::%s/gate.scn:8: expect musl-1.2.3 ok: fails in 2 of 4 "
-                 "cells, first musl-1.2.3 www.example.com A records=30: nxdomain, udp 33 bytes\n"
-                 "::error title=stubcompat::%s/gate.scn:9: expect go ok when records>40: matched "
-                 "no cell\n", tmp, tmp);
+                 "::error file=%s/gate.scn,line=8,title=stubcompat::%s/gate.scn:8: expect "
+                 "musl-1.2.3 ok: fails in 2 of 4 cells, first musl-1.2.3 www.example.com A "
+                 "records=30: nxdomain, udp 33 bytes\n"
+                 "::error file=%s/gate.scn,line=9,title=stubcompat::%s/gate.scn:9: expect go ok "
+                 "when records>40: matched no cell\n", tmp, tmp, tmp, tmp);
         CU_ASSERT_STRING_EQUAL(out, expected);
+
+        /* junit.xml: the two failed expectations are the two failures, each naming
+         * file:line; the one that holds passes, the unchecked are no failure */
+        junit = slurp(tmp, "G/junit.xml");
+        CU_ASSERT_TRUE(contains(junit, "failures=\"2\" errors=\"0\" skipped=\"0\""));
+        unsigned failures = 0;
+        for (const char *p = junit; p && (p = strstr(p, "<failure ")) != NULL; p++)
+                failures++;
+        CU_ASSERT_EQUAL(failures, 2);
+        snprintf(expected, sizeof(expected), "<failure message=\"%s/gate.scn:8: expect "
+                 "musl-1.2.3 ok: fails in 2 of 4 cells", tmp);
+        CU_ASSERT_TRUE(contains(junit, expected));
+        free(junit);
+        md = slurp(tmp, "G/matrix.md");
+        snprintf(expected, sizeof(expected), "## Verdict of the run\n\n**FAILED**: gate-test: 2 "
+                 "of 4 expectations hold, 2 failed, 0 not checked; no baseline (exit 1).\n\n"
+                 "- **FAILED**: %s/gate.scn:8: expect musl-1.2.3 ok", tmp);
+        CU_ASSERT_TRUE(contains(md, expected));
+        free(md);
 
         /* without musl, its lines are notes; the rest holds but line 9 */
         CU_ASSERT_EQUAL(sh("%s run --clients glibc-2.36,go %s/gate.scn --out %s/G", stubcompat,
@@ -308,7 +339,7 @@ static void test_run_expectations(void)
         CU_ASSERT_TRUE(contains(out, "gate.scn:8: expect musl-1.2.3 ok: not checked: its client "
                                 "is not in this run\n"));
         CU_ASSERT_TRUE(contains(out, "gate-test: 1 of 4 expectations hold, 1 failed, 2 not "
-                                "checked\n"));
+                                "checked; no baseline\n"));
 
         /* a client that does not exist, a key that is not swept: exit 2 before running */
         write_file("bad.scn", "suite bad\norigin example.com.\ngrow www\n"
@@ -348,7 +379,8 @@ static void test_run_baseline(void)
         CU_ASSERT_EQUAL(sh("%s run " GATE_CLIENTS " %s/base.scn --out %s/NOW --baseline %s/BASE",
                            stubcompat, tmp, tmp, tmp), 0);
         snprintf(expected, sizeof(expected), "gate-test: 1 of 1 expectations hold, 0 failed, 0 "
-                 "not checked; 0 regressions against %s/BASE/matrix.json\n", tmp);
+                 "not checked; 0 cells regressed in 0 (client, query) groups against "
+                 "%s/BASE/matrix.json\n", tmp);
         CU_ASSERT_TRUE(contains(out, expected));
 
         /* a server that cuts the datagram without TC breaks glibc past 512 bytes */
@@ -356,22 +388,28 @@ static void test_run_baseline(void)
                            "truncation=cut-notc --baseline %s/BASE/matrix.json", stubcompat, tmp,
                            tmp, tmp), 1);
         snprintf(expected, sizeof(expected),
+                 "%s/base.scn:4: 2 of 4 cells regressed, first regression: glibc-2.36 "
+                 "www.example.com A records=30: ok in %s/BASE/matrix.json, now nodata, udp 512 "
+                 "bytes\n"
                  "%s/base.scn:6: expect glibc-2.36 ok: fails in 2 of 4 cells, first glibc-2.36 "
-                 "www.example.com A records=30: nodata, udp 512 bytes\n"
-                 "regression: glibc-2.36 www.example.com A records=30: ok in "
-                 "%s/BASE/matrix.json, now nodata, udp 512 bytes\n"
-                 "regression: glibc-2.36 www.example.com A records=40: ok in "
-                 "%s/BASE/matrix.json, now nodata, udp 512 bytes\n", tmp, tmp, tmp);
+                 "www.example.com A records=30: nodata, udp 512 bytes\n", tmp, tmp, tmp);
         CU_ASSERT_STRING_EQUAL(out, expected);
 
         CU_ASSERT_EQUAL(sh("%s run -q --format github " GATE_CLIENTS " %s/base.scn --out %s/NOW "
                            "--set truncation=cut-notc --baseline %s/BASE", stubcompat, tmp, tmp,
                            tmp), 1);
-        snprintf(expected, sizeof(expected), "::error title=stubcompat::regression: glibc-2.36 "
-                 "www.example.com A records=30: ok in %s/BASE/matrix.json, now nodata", tmp);
+        /* one annotation per failed expectation, one per regressed (client, query) */
+        snprintf(expected, sizeof(expected), "::error file=%s/base.scn,line=4,title=stubcompat::"
+                 "%s/base.scn:4: 2 of 4 cells regressed, first regression: glibc-2.36 "
+                 "www.example.com A records=30: ok in %s/BASE/matrix.json, now nodata", tmp, tmp,
+                 tmp);
         CU_ASSERT_TRUE(contains(out, expected));
-        for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-                CU_ASSERT_EQUAL(strncmp(line, "::error title=stubcompat::", 26), 0);
+        unsigned annotations = 0;
+        for (char *line = out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+                CU_ASSERT_EQUAL(strncmp(line, "::error file=", 13), 0);
+                annotations++;
+        }
+        CU_ASSERT_EQUAL(annotations, 2);
 
         /* a baseline that is not a matrix, is missing, or is another suite's: exit 2 */
         write_file("garbage.json", "garbage\n");
@@ -399,7 +437,7 @@ static void test_merge_gates(void)
         CU_ASSERT_EQUAL(sh("%s merge %s/B1 %s/B2 %s/B3 --out %s/C --scenario %s --baseline %s/A",
                            stubcompat, tmp, tmp, tmp, tmp, mixpanel, tmp), 0);
         CU_ASSERT_TRUE(contains(out, "mixpanel-2016: 7 of 7 expectations hold, 0 failed, 0 not "
-                                "checked; 0 regressions against"));
+                                "checked; 0 cells regressed in 0 (client, query) groups against"));
         /* ... and a partial merge leaves some unchecked, failing none */
         CU_ASSERT_EQUAL(sh("%s merge %s/B2 --out %s/C1 --scenario %s", stubcompat, tmp, tmp,
                            mixpanel), 0);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/report/baseline.h"
+#include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/zone/scenario.h"
 #include "tests/common/testmain.h"
@@ -188,7 +190,10 @@ static void test_shipped_mixpanel(void)
         char path[4096], err[512];
         struct scenario *sc = NULL;
         snprintf(path, sizeof(path), "%s/scenarios/mixpanel-2016.scn", test_source_dir());
-        CU_ASSERT_EQUAL_FATAL(scenario_load(path, &sc, err, sizeof(err)), 0);
+        int r = scenario_load(path, &sc, err, sizeof(err));
+        if (r < 0)
+                printf("\n    %s\n", err);
+        CU_ASSERT_EQUAL_FATAL(r, 0);
         CU_ASSERT_TRUE(sc->nexpects >= 5);
         scenario_free(sc);
 }
@@ -391,7 +396,7 @@ static void test_regressions(void)
         now.cells[22].verdict = VERDICT_PARTIAL;        /* b cdn 4: nxdomain -> partial */
         swap_axes(&base);                               /* cells match by name, not order */
 
-        CU_ASSERT_EQUAL_FATAL(gate_regressions(&base, &now, &regs), 1);
+        CU_ASSERT_EQUAL_FATAL(baseline_regressions(&base, &now, &regs), 1);
         CU_ASSERT_EQUAL(regs[0].cell, 1);
         CU_ASSERT_EQUAL(regs[0].base_cell, 1);
         regression_message("base.json", &now, &regs[0], msg, sizeof(msg));
@@ -401,7 +406,7 @@ static void test_regressions(void)
 
         /* a cell missing from the baseline is not compared */
         base.ncells = 0;
-        CU_ASSERT_EQUAL(gate_regressions(&base, &now, &regs), 0);
+        CU_ASSERT_EQUAL(baseline_regressions(&base, &now, &regs), 0);
         CU_ASSERT_PTR_NULL(regs);
         base.ncells = 24;
         matrix_free(&base);
@@ -415,10 +420,10 @@ static void test_baseline_compatible(void)
         char err[256];
 
         build_matrix(&base);
-        CU_ASSERT_EQUAL(gate_baseline_compatible(&base, "b.json", "t", axes, 2, err, sizeof(err)), 0);
-        CU_ASSERT_EQUAL(gate_baseline_compatible(&base, "b.json", "u", axes, 2, err, sizeof(err)), -1);
+        CU_ASSERT_EQUAL(baseline_compatible(&base, "b.json", "t", axes, 2, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL(baseline_compatible(&base, "b.json", "u", axes, 2, err, sizeof(err)), -1);
         CU_ASSERT_STRING_EQUAL(err, "b.json: expected a matrix of suite \"u\", got \"t\"");
-        CU_ASSERT_EQUAL(gate_baseline_compatible(&base, "b.json", "t", axes + 1, 1, err, sizeof(err)), -1);
+        CU_ASSERT_EQUAL(baseline_compatible(&base, "b.json", "t", axes + 1, 1, err, sizeof(err)), -1);
         CU_ASSERT_STRING_EQUAL(err, "b.json: expected the axes of this run (records), got "
                                "(records, truncation)");
         matrix_free(&base);
@@ -426,13 +431,19 @@ static void test_baseline_compatible(void)
 
 /* ---------------------------------------------------------------- the gate's output */
 
-static char *gate_output(const struct gate *g, const struct matrix *m, int *ret)
+static char *gate_output(const struct scenario *sc, const struct matrix *base,
+                         const char *base_name, const struct matrix *m, enum gate_format format,
+                         bool quiet, int *ret)
 {
+        struct gate_result r;
         char *buf = NULL;
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-        *ret = gate_check(g, m, f);
+        CU_ASSERT_EQUAL_FATAL(gate_evaluate(sc, base, base_name, m, &r), 0);
+        gate_print(&r, m->suite, format, quiet, f);
+        *ret = r.status;
+        gate_result_free(&r);
         fclose(f);
         return buf;
 }
@@ -451,43 +462,40 @@ static void test_gate_lines(void)
         copy_matrix(&base, &m);
         base.cells[13].verdict = VERDICT_OK;
 
-        struct gate g = { .sc = sc, .format = GATE_FORMAT_TEXT };
-        char *out = gate_output(&g, &m, &ret);
+        char *out = gate_output(sc, NULL, NULL, &m, GATE_FORMAT_TEXT, false, &ret);
         CU_ASSERT_EQUAL(ret, 1);
         CU_ASSERT_STRING_EQUAL(out,
                 "t.scn:10: expect b ok: fails in 4 of 8 cells, first b www.example.com A records=3 "
                 "truncation=tc-empty: nxdomain, udp 34 bytes\n"
-                "note: t.scn:11: expect c ok: not checked: all 8 matching cells skipped\n"
                 "t.scn:12: expect a ok when truncation=cut: matched no cell\n"
-                "t: 1 of 4 expectations hold, 2 failed, 1 not checked\n");
+                "note: t.scn:11: expect c ok: not checked: all 8 matching cells skipped\n"
+                "t: 1 of 4 expectations hold, 2 failed, 1 not checked; no baseline\n");
         free(out);
 
-        /* quiet: failures only; GitHub: annotations, '%' escaped */
-        g.quiet = true;
-        g.format = GATE_FORMAT_GITHUB;
-        g.sc = NULL;
-        g.baseline = &base;
-        g.baseline_name = "100%/matrix.json";
-        out = gate_output(&g, &m, &ret);
+        /* GitHub: one annotation per failed check with file= and line=, sorted by
+         * line; regressions grouped per (client, query) at the query's line */
+        out = gate_output(sc, &base, "100%/matrix.json", &m, GATE_FORMAT_GITHUB, true, &ret);
         CU_ASSERT_EQUAL(ret, 1);
         CU_ASSERT_STRING_EQUAL(out,
-                "::error title=stubcompat::regression: b www.example.com A records=3 "
-                "truncation=tc-empty: ok in 100%25/matrix.json, now nxdomain, udp 34 bytes\n");
+                "::error file=t.scn,line=5,title=stubcompat::t.scn:5: 1 of 4 cells regressed, "
+                "first regression: b www.example.com A records=3 truncation=tc-empty: ok in "
+                "100%25/matrix.json, now nxdomain, udp 34 bytes\n"
+                "::error file=t.scn,line=10,title=stubcompat::t.scn:10: expect b ok: fails in 4 "
+                "of 8 cells, first b www.example.com A records=3 truncation=tc-empty: nxdomain, "
+                "udp 34 bytes\n"
+                "::error file=t.scn,line=12,title=stubcompat::t.scn:12: expect a ok when "
+                "truncation=cut: matched no cell\n");
         free(out);
 
         /* everything holds: exit status 0 and a summary line */
-        g.quiet = false;
-        g.format = GATE_FORMAT_TEXT;
-        g.baseline = &m;
-        g.baseline_name = "same.json";
-        out = gate_output(&g, &m, &ret);
+        out = gate_output(NULL, &m, "same.json", &m, GATE_FORMAT_TEXT, false, &ret);
         CU_ASSERT_EQUAL(ret, 0);
-        CU_ASSERT_STRING_EQUAL(out, "t: 0 regressions against same.json\n");
+        CU_ASSERT_STRING_EQUAL(out, "t: no expectations; 0 cells regressed in 0 (client, query) "
+                               "groups against same.json\n");
         free(out);
 
         /* nothing to check: nothing printed */
-        g.baseline = NULL;
-        out = gate_output(&g, &m, &ret);
+        out = gate_output(NULL, NULL, NULL, &m, GATE_FORMAT_TEXT, false, &ret);
         CU_ASSERT_EQUAL(ret, 0);
         CU_ASSERT_STRING_EQUAL(out, "");
         free(out);
@@ -497,6 +505,55 @@ static void test_gate_lines(void)
         CU_ASSERT_EQUAL(gate_format_from_string("junit"), GATE_FORMAT_INVALID);
         matrix_free(&m);
         matrix_free(&base);
+        scenario_free(sc);
+}
+
+/* Many failures: GATE_ANNOTATIONS_MAX annotations, then one notice with the rest. */
+static void test_gate_annotation_cap(void)
+{
+        struct matrix m;
+        char err[512], lines[2048] = "";
+        int ret;
+        size_t o = 0;
+
+        for (int i = 0; i < 14; i++)
+                o += (size_t)snprintf(lines + o, sizeof(lines) - o, "expect b ok when records=%d%s",
+                                      1 + i % 4, i < 13 ? "\n" : "");
+        struct scenario *sc = load(lines, err, sizeof(err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+        build_matrix(&m);
+        char *out = gate_output(sc, NULL, NULL, &m, GATE_FORMAT_GITHUB, true, &ret);
+        CU_ASSERT_EQUAL(ret, 1);
+        size_t errors = 0, notices = 0;
+        for (const char *p = out; (p = strstr(p, "::")) != NULL; p++) {
+                errors += strncmp(p, "::error ", 8) == 0;
+                notices += strncmp(p, "::notice ", 9) == 0;
+        }
+        /* records=3 and 4 fail for b: 6 of the 14 lines */
+        CU_ASSERT_EQUAL(errors, 6);
+        CU_ASSERT_EQUAL(notices, 0);
+        free(out);
+        scenario_free(sc);
+        sc = NULL;
+        o = 0;
+        for (int i = 0; i < 14; i++)
+                o += (size_t)snprintf(lines + o, sizeof(lines) - o, "expect b ok when records=%d%s",
+                                      3 + i % 2, i < 13 ? "\n" : "");
+        sc = load(lines, err, sizeof(err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+        out = gate_output(sc, NULL, NULL, &m, GATE_FORMAT_GITHUB, true, &ret);
+        errors = notices = 0;
+        for (const char *p = out; (p = strstr(p, "::")) != NULL; p++) {
+                errors += strncmp(p, "::error ", 8) == 0;
+                notices += strncmp(p, "::notice ", 9) == 0;
+        }
+        CU_ASSERT_EQUAL(errors, GATE_ANNOTATIONS_MAX);
+        CU_ASSERT_EQUAL(notices, 1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "::notice title=stubcompat::4 more failed checks"));
+        /* sorted by line: the first annotation is line 9 */
+        CU_ASSERT_EQUAL(strncmp(out, "::error file=t.scn,line=9,", 26), 0);
+        free(out);
+        matrix_free(&m);
         scenario_free(sc);
 }
 
@@ -520,6 +577,7 @@ static const struct test_case baseline_tests[] = {
 
 static const struct test_case output_tests[] = {
         { "text and GitHub lines, exit status", test_gate_lines },
+        { "at most GATE_ANNOTATIONS_MAX annotations", test_gate_annotation_cap },
         { NULL, NULL },
 };
 

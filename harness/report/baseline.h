@@ -1,0 +1,27 @@
+/* Baselines: an earlier matrix.json of the same suite. A cell that was ok
+ * there and is now neither ok, skipped nor harness-error is a regression. */
+#pragma once
+
+#include <stddef.h>
+
+#include "harness/report/matrix.h"
+
+/* Checks a baseline matrix describes the same suite and set of axes as the
+ * run. Returns 0, or -1 with "name: ..." in err (an input error). */
+int baseline_compatible(const struct matrix *base, const char *name, const char *suite,
+                        const char *const *axes, size_t naxes, char *err, size_t errlen);
+
+struct regression {
+        size_t cell;            /* index into the run's cells */
+        size_t base_cell;       /* index into the baseline's cells */
+};
+
+/* The cells ok in base (matched by client, qname, qtype and params) that are
+ * now neither ok, skipped nor harness-error, in m's order. Returns the count
+ * and *out (caller frees; NULL when none), or -1 when out of memory. */
+long baseline_regressions(const struct matrix *base, const struct matrix *m,
+                          struct regression **out);
+
+/* "regression: <cell>: ok in <name>, now nxdomain, udp 34 bytes" */
+void regression_message(const char *name, const struct matrix *m, const struct regression *r,
+                        char *buf, size_t len);
