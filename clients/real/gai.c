@@ -253,7 +253,7 @@ static int add_one(struct client_set *set, const char *name, const char *helper,
                 free(gc);
                 return -1;
         }
-        snprintf(gc->helper, sizeof(gc->helper), "%s/%s", paths_helper_dir(), helper);
+        bool found = paths_helper(helper, gc->helper, sizeof(gc->helper)) == 0;
         snprintf(gc->options, sizeof(gc->options), "%s", options);
         gc->timeout_ms = 1000;
         snprintf(c->name, sizeof(c->name), "%s", name);
@@ -265,9 +265,9 @@ static int add_one(struct client_set *set, const char *name, const char *helper,
         c->max_parallel = GAI_WORKERS;
         c->ops = &gaiclient_ops;
         c->impl = gc;
-        c->available = access(gc->helper, X_OK) == 0;
+        c->available = found;
         if (!c->available)
-                snprintf(c->why_not, sizeof(c->why_not), "%s not built%s", helper,
+                snprintf(c->why_not, sizeof(c->why_not), "%s not found in %s%s", helper, paths_helper_dirs(),
                          strstr(helper, "musl") ? " (needs musl-gcc from Debian musl-tools)" : "");
         return 0;
 }

@@ -123,7 +123,7 @@ int cmd_calibrate(int argc, char **argv)
         if (optind == argc - 1)
                 snprintf(path, sizeof(path), "%s", argv[optind]);
         else
-                paths_data("scenarios/calibration.scn", path, sizeof(path));
+                snprintf(path, sizeof(path), "%s/calibration.scn", paths_scenarios_dir());
         if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
             select_load_clients(&set, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);

@@ -305,12 +305,12 @@ cleanup:
 /* The profile behind a client: its own (emulated) or its twin's (real). */
 static bool client_profile(const struct client *c, struct profile *p)
 {
-        char rel[256], path[4096], err[512];
+        char path[4096 + 256], err[512];
         const char *name = c->kind == CLIENT_EMULATED ? c->name : c->twin;
         if (!name[0])
                 return false;
-        snprintf(rel, sizeof(rel), "clients/profiles/%s.profile", name);
-        return profile_load(paths_data(rel, path, sizeof(path)), p, err, sizeof(err)) == 0;
+        snprintf(path, sizeof(path), "%s/%s.profile", paths_profiles_dir(), name);
+        return profile_load(path, p, err, sizeof(err)) == 0;
 }
 
 static const struct client *client_named(struct client *const *clients, size_t n, const char *name)

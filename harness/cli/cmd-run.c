@@ -319,10 +319,10 @@ static int default_suites(char ***paths, size_t *n)
                 "txt-growth", "edns-sizes", "tcp-blocked", "fragment-loss", "lame-flags",
                 "server-overflow",
         };
-        char buf[4096], rel[256];
+        char buf[4096 + 256];
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-                snprintf(rel, sizeof(rel), "scenarios/%s.scn", names[i]);
-                if (strv_push(paths, n, paths_data(rel, buf, sizeof(buf))) < 0)
+                snprintf(buf, sizeof(buf), "%s/%s.scn", paths_scenarios_dir(), names[i]);
+                if (strv_push(paths, n, buf) < 0)
                         return -1;
         }
         return 0;

@@ -9,8 +9,7 @@
 
 int select_load_clients(struct client_set *set, char *err, size_t errlen)
 {
-        char dir[4096];
-        return client_set_load(set, paths_data("clients/profiles", dir, sizeof(dir)), err, errlen);
+        return client_set_load(set, paths_profiles_dir(), err, errlen);
 }
 
 static bool list_has(const char *list, const char *name, const struct client *c)

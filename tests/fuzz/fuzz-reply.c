@@ -1,7 +1,7 @@
 /* Fuzz target: how every shipped stub profile reads a reply (reply_interpret)
  * on any bytes, as a UDP datagram and as a TCP message, and the verdict of
  * the outcome (verdict_of). The profiles in clients/profiles/ are loaded once
- * from $STUBCOMPAT_SOURCE_DIR, else the data dir (paths.h).
+ * from $STUBCOMPAT_SOURCE_DIR, else the source tree it was built from.
  *
  * The stub's question comes from the input itself, so that matching replies
  * are reachable: the id is bytes 0-1, the qname and qtype those of the
@@ -18,7 +18,6 @@
 #include "clients/engine/profile.h"
 #include "clients/engine/reply.h"
 #include "harness/run/outcome.h"
-#include "harness/util/paths.h"
 #include "harness/wire/reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,7 +49,7 @@ static void load_profiles(void)
         if (src && *src)
                 snprintf(dir, sizeof(dir), "%s/clients/profiles", src);
         else
-                paths_data("clients/profiles", dir, sizeof(dir));
+                snprintf(dir, sizeof(dir), "%s/clients/profiles", STUBCOMPAT_SOURCE_ROOT);
         count = scandir(dir, &list, is_profile, by_name);
         if (count <= 0) {
                 fprintf(stderr, "fuzz-reply: no profiles in %s\n", dir);
