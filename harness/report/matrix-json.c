@@ -57,6 +57,19 @@ static void json_cell(const struct matrix *m, const struct matrix_cell *c, struc
         strbuf_printf(b, ",\"udp_queries\":%u,\"tcp_queries\":%u,\"tc_replies\":%u,\"edns\":",
                       c->udp_queries, c->tcp_queries, c->tc_replies);
         json_bytes(b, c->edns);
+        if (c->resolver[0]) {
+                strbuf_puts(b, ",\"resolver\":");
+                strbuf_json_string(b, c->resolver);
+                strbuf_printf(b, ",\"stub_udp_replies\":%u,\"stub_tcp_replies\":%u,"
+                              "\"stub_udp_bytes\":", c->stub_udp_replies, c->stub_tcp_replies);
+                json_bytes(b, c->stub_udp_bytes);
+                strbuf_puts(b, ",\"stub_tcp_bytes\":");
+                json_bytes(b, c->stub_tcp_bytes);
+                strbuf_printf(b, ",\"stub_tc_replies\":%u,\"stub_records\":", c->stub_tc_replies);
+                json_bytes(b, c->stub_records);
+                strbuf_puts(b, ",\"stub_rcode\":");
+                json_bytes(b, c->stub_rcode);
+        }
         strbuf_puts(b, ",\"detail\":");
         strbuf_json_string(b, c->detail);
         strbuf_printf(b, ",\"elapsed_ms\":%.1f}", c->elapsed_ms);

@@ -487,21 +487,24 @@ struct field {
         enum field_type type;
         size_t offset, size;
         int (*set)(struct matrix *m, struct matrix_cell *c, const char *s);
+        bool optional;       /* may be absent (the resolver hop of a direct cell) */
 };
 
-#define CELL_FIELD(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k), NULL }
-#define CELL_TEXT(k, max) { #k, F_TEXT, 0, (max) + 1, matrix_cell_set_##k }
-#define TOP_FIELD(k, t) { #k, t, offsetof(struct matrix, k), sizeof(((struct matrix *)0)->k), NULL }
+#define CELL_FIELD(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k), NULL, false }
+#define CELL_TEXT(k, max) { #k, F_TEXT, 0, (max) + 1, matrix_cell_set_##k, false }
+#define CELL_OPTIONAL(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k), NULL, true }
+#define TOP_FIELD(k, t) { #k, t, offsetof(struct matrix, k), sizeof(((struct matrix *)0)->k), NULL, false }
 
-/* In the order the writer writes them; every one is required. */
+/* In the order the writer writes them; every one is required but the
+ * optional ones. */
 static const struct field top_fields[] = {
-        { "schema", F_SCHEMA, 0, 0, NULL },
+        { "schema", F_SCHEMA, 0, 0, NULL, false },
         TOP_FIELD(suite, F_STRING),
         TOP_FIELD(scenario, F_STRING),
         TOP_FIELD(complete, F_BOOL),
         TOP_FIELD(total, F_SIZE),
-        { "axes", F_AXES, 0, 0, NULL },
-        { "cells", F_CELLS, 0, 0, NULL },
+        { "axes", F_AXES, 0, 0, NULL, false },
+        { "cells", F_CELLS, 0, 0, NULL, false },
 };
 
 static const struct field cell_fields[] = {
@@ -511,7 +514,7 @@ static const struct field cell_fields[] = {
         CELL_FIELD(qtype, F_STRING),
         CELL_FIELD(index, F_SIZE),
         CELL_FIELD(point, F_SIZE),
-        { "params", F_PARAMS, 0, 0, NULL },
+        { "params", F_PARAMS, 0, 0, NULL, false },
         CELL_FIELD(verdict, F_VERDICT),
         CELL_FIELD(reason, F_STRING),
         CELL_FIELD(addresses, F_SIZE),
@@ -523,6 +526,14 @@ static const struct field cell_fields[] = {
         CELL_FIELD(tcp_queries, F_UINT),
         CELL_FIELD(tc_replies, F_UINT),
         CELL_FIELD(edns, F_INT_OR_NULL),
+        CELL_OPTIONAL(resolver, F_STRING),
+        CELL_OPTIONAL(stub_udp_replies, F_UINT),
+        CELL_OPTIONAL(stub_tcp_replies, F_UINT),
+        CELL_OPTIONAL(stub_udp_bytes, F_LONG_OR_NULL),
+        CELL_OPTIONAL(stub_tcp_bytes, F_LONG_OR_NULL),
+        CELL_OPTIONAL(stub_tc_replies, F_UINT),
+        CELL_OPTIONAL(stub_records, F_INT_OR_NULL),
+        CELL_OPTIONAL(stub_rcode, F_INT_OR_NULL),
         CELL_TEXT(detail, MATRIX_DETAIL_MAX),
         CELL_FIELD(elapsed_ms, F_DOUBLE),
 };
@@ -778,7 +789,7 @@ static void read_object(struct json *j, const struct field *fields, size_t nfiel
                 read_field(j, &fields[f], base, m);
         }
         for (size_t f = 0; f < nfields && !j->failed; f++)
-                if (!(seen & (1u << f)))
+                if (!(seen & (1u << f)) && !fields[f].optional)
                         json_fail_at(j, j->pos - 1, "expected key \"%s\"%s", fields[f].key, where);
 }
 

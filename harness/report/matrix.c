@@ -58,6 +58,8 @@ struct matrix_cell *matrix_add_cell(struct matrix *m)
         memset(c, 0, sizeof(*c));
         c->client = c->kind = c->qname = c->detail = "";
         c->values = no_values;
+        c->stub_udp_bytes = c->stub_tcp_bytes = -1;
+        c->stub_records = c->stub_rcode = -1;
         return c;
 }
 
@@ -261,6 +263,17 @@ static int cell_from_record(struct matrix *m, struct matrix_cell *c, const struc
         c->tcp_queries = r->tcp_queries;
         c->tc_replies = r->tc_replies;
         c->edns = r->edns;
+        if (r->resolver != VIA_DIRECT) {
+                snprintf(c->resolver, sizeof(c->resolver), "%s",
+                         resolver_path_to_string((enum resolver_path)r->resolver));
+                c->stub_udp_replies = r->hop.udp_replies;
+                c->stub_tcp_replies = r->hop.tcp_replies;
+                c->stub_tc_replies = r->hop.tc_replies;
+                c->stub_udp_bytes = r->hop.udp_bytes;
+                c->stub_tcp_bytes = r->hop.tcp_bytes;
+                c->stub_records = r->hop.records;
+                c->stub_rcode = r->hop.rcode;
+        }
         c->detail = "";
         c->elapsed_ms = r->elapsed_ms;
         if (r->detail && matrix_cell_set_detail(m, c, r->detail) < 0)

@@ -51,6 +51,12 @@ struct matrix_cell {
         long udp_bytes, tcp_bytes;          /* -1: none */
         unsigned udp_queries, tcp_queries, tc_replies;
         int edns;                           /* -1: none */
+        /* behind a resolver: its name ("" when direct) and what it answered the
+         * stub; the fields above are then what it asked the fake server */
+        char resolver[16];
+        unsigned stub_udp_replies, stub_tcp_replies, stub_tc_replies;
+        long stub_udp_bytes, stub_tcp_bytes;  /* -1: none */
+        int stub_records, stub_rcode;         /* -1: none */
         double elapsed_ms;                  /* timing, not compared */
 };
 

@@ -56,6 +56,14 @@ const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell
         NUM_FIELD(tcp_queries);
         NUM_FIELD(tc_replies);
         NUM_FIELD(edns);
+        STR_FIELD(resolver);
+        NUM_FIELD(stub_udp_replies);
+        NUM_FIELD(stub_tcp_replies);
+        NUM_FIELD(stub_udp_bytes);
+        NUM_FIELD(stub_tcp_bytes);
+        NUM_FIELD(stub_tc_replies);
+        NUM_FIELD(stub_records);
+        NUM_FIELD(stub_rcode);
         STR_FIELD(detail);
 #undef STR_FIELD
 #undef NUM_FIELD

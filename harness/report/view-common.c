@@ -209,6 +209,25 @@ void view_xml_escape(struct strbuf *b, const char *s, int in_attr)
         }
 }
 
+void view_stub_hop(const struct matrix_cell *c, char *buf, size_t len)
+{
+        char udp[48] = "no reply", tcp[48] = "no reply", last[48] = "none";
+
+        buf[0] = '\0';
+        if (!c->resolver[0])
+                return;
+        if (c->stub_udp_replies)
+                snprintf(udp, sizeof(udp), "%u %s %ld bytes", c->stub_udp_replies,
+                         c->stub_udp_replies == 1 ? "reply" : "replies", c->stub_udp_bytes);
+        if (c->stub_tcp_replies)
+                snprintf(tcp, sizeof(tcp), "%u %s %ld bytes", c->stub_tcp_replies,
+                         c->stub_tcp_replies == 1 ? "reply" : "replies", c->stub_tcp_bytes);
+        if (c->stub_records >= 0)
+                snprintf(last, sizeof(last), "%d records, rcode %d", c->stub_records, c->stub_rcode);
+        snprintf(buf, len, "%s: udp %s, tcp %s, %u with TC; last: %s", c->resolver, udp, tcp,
+                 c->stub_tc_replies, last);
+}
+
 void view_witness(const struct matrix_cell *c, char *buf, size_t len)
 {
         char udp[32] = "-", tcp[32] = "-", edns[16] = "-";

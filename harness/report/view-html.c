@@ -211,6 +211,10 @@ static void html_cell_title(const struct matrix *m, const struct matrix_cell *c,
         title_line(b, "queries", text, 0);
         title_number(b, "tc replies", c->tc_replies);
         title_number(b, "edns", c->edns);
+        if (c->resolver[0]) {
+                view_stub_hop(c, text, sizeof(text));
+                title_line(b, "to the stub", text, 0);
+        }
         title_line(b, "detail", c->detail[0] ? c->detail : "-", 1);
         strbuf_puts(b, "\"");
 }

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/path/relay.h"
+#include "harness/run/path-pool.h"
 #include "harness/server/server.h"
+#include "harness/wire/reader.h"
 #include "harness/zone/point.h"
 
 struct live_point {
@@ -27,7 +30,9 @@ struct live_cell {
         struct client *client;
         size_t client_index;
         int slot;                      /* port-53 slot, or -1 */
-        struct server *srv;
+        struct server *srv;            /* behind a resolver: the path pool's, not the cell's */
+        enum resolver_path via;        /* VIA_DIRECT, or the resolver between client and srv */
+        struct relay *relay;           /* at the cell's endpoint, towards the resolver */
         void *handle;
         struct event *deadline;
         struct capture cap;            /* exchanges, when the run keeps them */
@@ -56,6 +61,8 @@ struct run_state {
         size_t shard_total;            /* cells this run will do */
         struct client_slots *slots;    /* per client */
         struct server **pool;          /* idle servers on 127.0.0.1, reused by later cells */
+        struct path_pool *paths;       /* resolvers of the path= points */
+        char origin[DNS_NAME_MAX * 4]; /* the scenario's origin, presentation form */
         size_t npool, cappool;
         char *err;
         size_t errlen;
@@ -92,6 +99,15 @@ static bool in_shard(const struct runner_config *cfg, size_t index)
         return cfg->shard_n == 0 || index % cfg->shard_n == cfg->shard_k - 1;
 }
 
+/* The parameters of point index with the run's --set overrides. */
+static void point_params_of(const struct run_state *rs, size_t index, struct point_params *p)
+{
+        char msg[256];
+        scenario_point_params(rs->cfg->sc, index, p);
+        for (size_t i = 0; i < rs->cfg->nsets; i++)
+                params_set_assignment(p, rs->cfg->sets[i], msg, sizeof(msg));  /* validated */
+}
+
 static struct live_point *point_acquire(struct run_state *rs, size_t index)
 {
         struct point_params p;
@@ -113,9 +129,7 @@ static struct live_point *point_acquire(struct run_state *rs, size_t index)
                 rs->points = n;
                 rs->cappoints = cap;
         }
-        scenario_point_params(rs->cfg->sc, index, &p);
-        for (size_t i = 0; i < rs->cfg->nsets; i++)
-                params_set_assignment(&p, rs->cfg->sets[i], msg, sizeof(msg));  /* validated */
+        point_params_of(rs, index, &p);
         struct point *pt = point_new(rs->cfg->sc, index, &p, msg, sizeof(msg));
         if (!pt)
                 return NULL;
@@ -258,6 +272,25 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         r->elapsed_ms = o->elapsed_ms;
         if (e == &none)
                 expected_free(&none);
+        if (lc->via != VIA_DIRECT) {
+                const struct relay_stats *h = lc->relay ? relay_stats(lc->relay) : NULL;
+                r->resolver = (int)lc->via;
+                r->hop = (struct stub_hop){ .udp_bytes = -1, .tcp_bytes = -1, .records = -1,
+                                            .rcode = -1 };
+                if (h)
+                        r->hop = (struct stub_hop){
+                                .udp_replies = h->replies[TRANSPORT_UDP],
+                                .tcp_replies = h->replies[TRANSPORT_TCP],
+                                .udp_bytes = h->bytes[TRANSPORT_UDP],
+                                .tcp_bytes = h->bytes[TRANSPORT_TCP],
+                                .tc_replies = h->tc_replies, .records = h->records,
+                                .rcode = h->rcode };
+                relay_free(lc->relay);
+                lc->relay = NULL;
+                if (lc->srv)
+                        path_release(rs->paths, lc->via);
+                lc->srv = NULL;
+        }
         if (lc->srv) {
                 const struct server_stats *st = server_stats(lc->srv);
                 r->udp_queries = st->queries[TRANSPORT_UDP];
@@ -296,14 +329,20 @@ static void cell_done(void *arg, const struct outcome *o)
         cell_finish(lc, o);
 }
 
+/* Stops the client of a cell that ends before it reported. */
+static void cell_cancel(struct live_cell *lc)
+{
+        if (lc->handle && lc->client->ops->cancel)
+                lc->client->ops->cancel(lc->client, lc->handle);
+        lc->handle = NULL;
+}
+
 static void cell_deadline(evutil_socket_t fd, short what, void *arg)
 {
         struct live_cell *lc = arg;
         struct outcome o;
         (void)fd; (void)what;
-        if (lc->handle && lc->client->ops->cancel)
-                lc->client->ops->cancel(lc->client, lc->handle);
-        lc->handle = NULL;
+        cell_cancel(lc);
         outcome_init(&o);
         outcome_set(&o, OUTCOME_TIMEOUT, "deadline", "no result within the cell deadline of %u ms",
                     lc->rs->cfg->cell_deadline_ms ? lc->rs->cfg->cell_deadline_ms : 15000);
@@ -349,6 +388,41 @@ static void lookup_fill(struct live_cell *lc, const struct runner_config *cfg, c
         l->timeout_ms = cfg->client_timeout_ms ? cfg->client_timeout_ms : 1000;
 }
 
+/* True when the presentation name qname is origin or below it. */
+static bool name_in_zone(const char *qname, const char *origin)
+{
+        size_t q = strlen(qname), o = strlen(origin);
+        if (strcmp(origin, ".") == 0)
+                return true;
+        if (q < o || strcasecmp(qname + q - o, origin) != 0)
+                return false;
+        return q == o || qname[q - o - 1] == '.';
+}
+
+/* Behind a resolver the fake server's counts are the resolver's queries for
+ * the zone; its own housekeeping (root priming after a flush) is left out. */
+static void path_exchange(void *arg, const struct server_exchange *x)
+{
+        struct live_cell *lc = arg;
+        struct cell_record *r = lc->rec;
+        if (!name_in_zone(x->qname, lc->rs->origin))
+                return;
+        if (x->transport == TRANSPORT_UDP)
+                r->udp_queries++;
+        else
+                r->tcp_queries++;
+        r->edns = x->edns;
+        if (x->sent) {
+                if (x->transport == TRANSPORT_UDP)
+                        r->udp_bytes = (long)x->reply_bytes;
+                else
+                        r->tcp_bytes = (long)x->reply_bytes;
+                r->tc_replies += x->tc;
+        }
+        if (lc->rs->cfg->capture != CAPTURE_NONE)
+                cell_exchange(lc, x);
+}
+
 static void finish_now(struct live_cell *lc, enum outcome_status st, const char *reason,
                        const char *msg)
 {
@@ -358,17 +432,71 @@ static void finish_now(struct live_cell *lc, enum outcome_status st, const char 
         cell_finish(lc, &o);
 }
 
-/* Starts one cell. Returns 0, or 1 when it must wait for a port-53 slot. */
+/* Starts the client and its deadline; a failure finishes the cell. */
+static void cell_launch(struct run_state *rs, struct live_cell *lc, const char *addr, uint16_t port)
+{
+        unsigned deadline = rs->cfg->cell_deadline_ms ? rs->cfg->cell_deadline_ms : 15000;
+        struct timeval tv = { deadline / 1000, (deadline % 1000) * 1000 };
+        struct lookup l;
+
+        lookup_fill(lc, rs->cfg, addr, port, &l);
+        lc->deadline = evtimer_new(rs->base, cell_deadline, lc);
+        if (!lc->deadline || evtimer_add(lc->deadline, &tv) < 0 ||
+            lc->client->ops->start(lc->client, rs->base, &l, cell_done, lc, &lc->handle) < 0)
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "client-start", "the client could not start");
+}
+
+/* A cell behind a resolver: the resolver's fake server for the point, and a
+ * relay at the cell's endpoint that the client asks. Returns 0. */
+static int cell_start_behind(struct run_state *rs, struct live_cell *lc,
+                             const struct server_config *scfg, const char *addr)
+{
+        char msg[256];
+        uint16_t port;
+
+        switch (path_claim(rs->paths, lc->via, lc->lp->pt, &lc->srv, &port, msg, sizeof(msg))) {
+        case PATH_CLAIMED:
+                break;
+        case PATH_UNAVAILABLE:
+                finish_now(lc, OUTCOME_SKIPPED, "resolver-unavailable", msg);
+                return 0;
+        case PATH_BUSY:   /* checked before the cell took a slot */
+        case PATH_BROKEN:
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "resolver", msg);
+                return 0;
+        }
+        server_set_observer(lc->srv, path_exchange, lc);
+        lc->relay = relay_new(rs->base, addr, scfg->port, port, msg, sizeof(msg));
+        if (!lc->relay) {
+                finish_now(lc, OUTCOME_HARNESS_ERROR, "relay", msg);
+                return 0;
+        }
+        cell_launch(rs, lc, addr, relay_port(lc->relay));
+        return 0;
+}
+
+/* A resolver ended while the run needed it: the cell it served is a harness
+ * error, and so will be the cells still to come on it (path_claim). */
+static void path_died(void *arg, enum resolver_path path, const char *why)
+{
+        struct run_state *rs = arg;
+        for (struct live_cell *lc = rs->inflight; lc; lc = lc->next)
+                if (lc->via == path && lc->srv) {
+                        cell_cancel(lc);
+                        finish_now(lc, OUTCOME_HARNESS_ERROR, "resolver", why);
+                        return;
+                }
+}
+
+/* Starts one cell. Returns 0, or 1 when it must wait for a port-53 slot or
+ * for its resolver. */
 static int cell_start(struct run_state *rs, size_t index)
 {
         const struct runner_config *cfg = rs->cfg;
         struct live_cell *lc = calloc(1, sizeof(*lc));
         struct server_config scfg = { 0 };
-        struct lookup l;
         char addr[64], msg[256];
         size_t point, query, client;
-        unsigned deadline = cfg->cell_deadline_ms ? cfg->cell_deadline_ms : 15000;
-        struct timeval tv = { deadline / 1000, (deadline % 1000) * 1000 };
 
         if (!lc)
                 return -1;
@@ -378,6 +506,13 @@ static int cell_start(struct run_state *rs, size_t index)
         lc->slot = -1;
         lc->client = cfg->clients[client];
         lc->client_index = client;
+        struct point_params pp;
+        point_params_of(rs, point, &pp);
+        lc->via = pp.path;
+        if (lc->via != VIA_DIRECT && lc->client->available && path_busy(rs->paths, lc->via)) {
+                free(lc);
+                return 1;   /* one cell at a time per resolver */
+        }
         if (lc->client->available && cell_endpoint(rs, lc, &scfg, addr, sizeof(addr)) == 1) {
                 free(lc);
                 return 1;
@@ -408,6 +543,8 @@ static int cell_start(struct run_state *rs, size_t index)
                 return 0;
         }
         scfg.address = addr;
+        if (lc->via != VIA_DIRECT)
+                return cell_start_behind(rs, lc, &scfg, addr);
         lc->srv = lc->slot < 0 ? pool_get(rs, &scfg, lc->lp->pt, msg, sizeof(msg))
                                : server_new(rs->base, &scfg, lc->lp->pt, msg, sizeof(msg));
         if (!lc->srv) {
@@ -416,11 +553,7 @@ static int cell_start(struct run_state *rs, size_t index)
         }
         if (cfg->capture != CAPTURE_NONE)
                 server_set_observer(lc->srv, cell_exchange, lc);
-        lookup_fill(lc, cfg, addr, server_port(lc->srv), &l);
-        lc->deadline = evtimer_new(rs->base, cell_deadline, lc);
-        if (!lc->deadline || evtimer_add(lc->deadline, &tv) < 0 ||
-            lc->client->ops->start(lc->client, rs->base, &l, cell_done, lc, &lc->handle) < 0)
-                finish_now(lc, OUTCOME_HARNESS_ERROR, "client-start", "the client could not start");
+        cell_launch(rs, lc, addr, server_port(lc->srv));
         return 0;
 }
 
@@ -526,6 +659,17 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
                 if (!rs->slots[c].used)
                         return -1;
         }
+        wire_name_to_text(cfg->sc->origin, cfg->sc->origin_len, rs->origin, sizeof(rs->origin));
+        rs->paths = path_pool_new(rs->base, path_died, rs);
+        if (!rs->paths)
+                return -1;
+        /* every resolver the run needs starts before the first cell, so that no
+         * start blocks the loop while cells are in flight */
+        for (size_t pt = 0; pt < scenario_point_count(cfg->sc); pt++) {
+                struct point_params p;
+                point_params_of(rs, pt, &p);
+                path_pool_start(rs->paths, p.path);
+        }
         rs->kick = evtimer_new(rs->base, start_more, rs);
         rs->watch = event_new(rs->base, -1, EV_PERSIST, watch_interrupt, rs);
         if (!rs->kick || !rs->watch || event_add(rs->watch, &tick) < 0)
@@ -587,6 +731,7 @@ cleanup:
         free(rs.points);
         for (size_t i = 0; i < rs.npool; i++)
                 server_free(rs.pool[i]);
+        path_pool_free(rs.paths);
         free(rs.pool);
         for (size_t c = 0; c < cfg->nclients; c++)
                 if (cfg->clients[c]->ops && cfg->clients[c]->ops->detach)

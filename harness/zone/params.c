@@ -31,6 +31,15 @@ static const char *const tcp_table[TCP_MODE_MAX] = {
         [TCP_MODE_SPLIT] = "split",
 };
 
+static const char *const path_table[VIA_MAX] = {
+        [VIA_DIRECT] = "direct",
+        [VIA_DNSMASQ] = "dnsmasq",
+        [VIA_UNBOUND] = "unbound",
+        [VIA_BIND9] = "bind9",
+        [VIA_KNOT_RESOLVER] = "knot-resolver",
+        [VIA_PDNS_RECURSOR] = "pdns-recursor",
+};
+
 static int table_lookup(const char *const *table, int n, const char *s)
 {
         for (int i = 0; i < n; i++)
@@ -67,6 +76,16 @@ const char *tcp_mode_to_string(enum tcp_mode m)
 enum tcp_mode tcp_mode_from_string(const char *s)
 {
         return (enum tcp_mode)table_lookup(tcp_table, TCP_MODE_MAX, s);
+}
+
+const char *resolver_path_to_string(enum resolver_path p)
+{
+        return (p >= 0 && p < VIA_MAX) ? path_table[p] : NULL;
+}
+
+enum resolver_path resolver_path_from_string(const char *s)
+{
+        return (enum resolver_path)table_lookup(path_table, VIA_MAX, s);
 }
 
 void params_defaults(struct point_params *p)
@@ -119,6 +138,7 @@ static const struct param_desc param_table[] = {
         P_INT("drop_first", drop_first, 0, 1000000),
         P_BOOL("compression", compression),
         P_INT("ttl", ttl, 0, INT_MAX),
+        P_ENUM("path", path, path_table, VIA_MAX),
 };
 
 #define PARAM_COUNT (sizeof(param_table) / sizeof(param_table[0]))

@@ -36,6 +36,20 @@ enum tcp_mode {
         TCP_MODE_INVALID = -1,
 };
 
+/* What stands between the client and the fake server (the `path` key): nothing,
+ * or a real forwarder or recursive resolver started by the harness
+ * (harness/path/resolver.c). */
+enum resolver_path {
+        VIA_DIRECT,            /* the client asks the fake server */
+        VIA_DNSMASQ,           /* dnsmasq 2.90, home routers */
+        VIA_UNBOUND,           /* unbound 1.17 */
+        VIA_BIND9,             /* named 9.18 */
+        VIA_KNOT_RESOLVER,     /* kresd 5.6 */
+        VIA_PDNS_RECURSOR,     /* pdns_recursor 4.8 */
+        VIA_MAX,
+        VIA_INVALID = -1,
+};
+
 /* Query families: an RR type, or both A and AAAA the way getaddrinfo asks. */
 #define QTYPE_ADDR 0x10000   /* getaddrinfo AF_UNSPEC: A and AAAA */
 
@@ -56,6 +70,7 @@ struct point_params {
         int drop_first;
         bool compression;
         int ttl;
+        enum resolver_path path;
 };
 
 const char *truncation_to_string(enum truncation t);
@@ -64,6 +79,8 @@ const char *edns_mode_to_string(enum edns_mode m);
 enum edns_mode edns_mode_from_string(const char *s);
 const char *tcp_mode_to_string(enum tcp_mode m);
 enum tcp_mode tcp_mode_from_string(const char *s);
+const char *resolver_path_to_string(enum resolver_path p);
+enum resolver_path resolver_path_from_string(const char *s);
 
 void params_defaults(struct point_params *p);
 /* Sets key to value. Returns 0, or -1 with a message in err ("unknown key

@@ -316,6 +316,7 @@ static const struct { const char *key, *value; } other_values[] = {
         { "edns", "formerr" }, { "edns_size", "4096" }, { "tcp", "split" }, { "ra", "0" },
         { "aa", "1" }, { "rcode", "servfail" }, { "udp_drop_above", "1452" },
         { "delay_ms", "250" }, { "drop_first", "2" }, { "compression", "0" }, { "ttl", "0" },
+        { "path", "unbound" },
 };
 #define NOTHER (sizeof(other_values) / sizeof(other_values[0]))
 

@@ -1,0 +1,34 @@
+/* The generated configuration of each resolver behind `path`: what file it
+ * reads, how it is started in the foreground and how its state is flushed
+ * between cells. One function per program in resolver-config.c. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "harness/zone/params.h"
+
+#define RESOLVER_ARGV_MAX 12
+
+/* A command line whose words live in store. argv[argc] is NULL; argc 0
+ * means no command. */
+struct resolver_argv {
+        char store[1024];
+        char *argv[RESOLVER_ARGV_MAX + 1];
+        int argc;
+};
+
+struct resolver_setup {
+        const char *dir;            /* private directory, exists and is empty */
+        uint16_t port;              /* where it listens on 127.0.0.1, UDP and TCP */
+        const char *upstream;       /* numeric IPv4 of the fake server */
+        uint16_t upstream_port;
+};
+
+/* Writes the configuration of path into s->dir and fills the command that
+ * runs it in the foreground (run) and the one that flushes its state before
+ * a cell (flush; argc 0 when the configuration already keeps nothing).
+ * Returns 0, or -1 with why. */
+int resolver_config_write(enum resolver_path path, const struct resolver_setup *s,
+                          struct resolver_argv *run, struct resolver_argv *flush, char *why,
+                          size_t whylen);
