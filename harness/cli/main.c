@@ -17,6 +17,7 @@ static const struct {
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
         { "reproduce", cmd_reproduce, "a customer's zone, capture, dig output or testns file -> the matrix, and why clients fail" },
         { "check-zone", cmd_check_zone, "sizes of a zone file's answers against UDP limits" },
+        { "version", cmd_version, "version, commit and library versions (--json for one object)" },
 };
 
 static void usage(FILE *f)
@@ -24,6 +25,9 @@ static void usage(FILE *f)
         fprintf(f, "usage: stubcompat <command> [options]\n\ncommands:\n");
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\noptions:\n"
+                   "  -h, --help     this list\n"
+                   "  --version      the version and the commit built from\n");
         fprintf(f, "\n'stubcompat <command> --help' shows a command's options.\n");
 }
 
@@ -50,7 +54,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(argv[1], "--version") == 0) {
-                printf("stubcompat 0.1.0\n");
+                version_line();
                 return 0;
         }
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -3,7 +3,8 @@
  * libexecdir/stubcompat; no installed file names the build machine's source or
  * build folder; the installed program finds its files relative to itself
  * (run from /, no checkout needed), and STUBCOMPAT_DATA_DIR and
- * STUBCOMPAT_HELPER_DIR override that.
+ * STUBCOMPAT_HELPER_DIR override that; it reports its version and the
+ * libraries' versions.
  *
  * The install layout comes from meson through STUBCOMPAT_INSTALL_BINDIR,
  * _DATADIR and _LIBEXECDIR (absolute, as configured). */
@@ -188,6 +189,58 @@ static void test_run_from_root(void)
         CU_ASSERT(exists(out, "matrix.json", S_IFREG));
 }
 
+/* ---------------------------------------------------------------- version */
+
+/* The "build" and "run" versions of one library in `version --json`. */
+static bool library_versions(const char *json, const char *name, char *built, char *running, size_t len)
+{
+        char key[64];
+        snprintf(key, sizeof(key), "\"%s\":{\"build\":\"", name);
+        const char *p = strstr(json, key);
+        if (!p)
+                return false;
+        p += strlen(key);
+        snprintf(built, len, "%.*s", (int)strcspn(p, "\""), p);
+        p = strstr(p, "\"run\":\"");
+        if (!p)
+                return false;
+        p += strlen("\"run\":\"");
+        snprintf(running, len, "%.*s", (int)strcspn(p, "\""), p);
+        return built[0] && running[0];
+}
+
+static void test_version(void)
+{
+        NEED_INSTALL();
+        struct cmd_result r;
+        cmd_run(SP_LIST(program, "--help"), 30000, &r);
+        SP_CHECK(r.status == 0 && strstr(r.out, "--version") != NULL, &r);
+        cmd_result_free(&r);
+
+        cmd_run(SP_LIST(program, "--version"), 30000, &r);
+        SP_CHECK(r.status == 0 && strncmp(r.out, "stubcompat ", 11) == 0 && strstr(r.out, "commit "), &r);
+        cmd_result_free(&r);
+
+        cmd_run(SP_LIST(program, "version", "--json"), 30000, &r);
+        SP_CHECK(r.status == 0, &r);
+        SP_CHECK(strstr(r.out, "\"commit\":\"") != NULL, &r);
+        static const char *const libs[] = { "c-ares", "libevent", "ldns", "libpcap" };
+        for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+                char built[64], running[64];
+                bool found = library_versions(r.out, libs[i], built, running, sizeof(built));
+                SP_CHECK(found, &r);
+                /* this machine runs the libraries it built against */
+                if (found && strcmp(built, running) != 0)
+                        printf("\n    %s: built %s, running %s", libs[i], built, running);
+                CU_ASSERT(found && strcmp(built, running) == 0);
+        }
+        cmd_result_free(&r);
+
+        cmd_run(SP_LIST(program, "version", "--bogus"), 30000, &r);
+        SP_CHECK(r.status == 2, &r);
+        cmd_result_free(&r);
+}
+
 /* ---------------------------------------------------------------- overrides */
 
 static void test_overrides(void)
@@ -229,6 +282,7 @@ static const struct test_case install_cases[] = {
         { "no path of the build machine in the installed tree", test_no_build_machine_paths },
         { "installed clients from / find profiles and helpers", test_clients_from_root },
         { "installed run from / with the installed scenario", test_run_from_root },
+        { "--help lists --version; version --json names the libraries", test_version },
         { "STUBCOMPAT_DATA_DIR and STUBCOMPAT_HELPER_DIR override", test_overrides },
         { NULL, NULL },
 };
