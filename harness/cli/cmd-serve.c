@@ -153,6 +153,11 @@ int cmd_serve(int argc, char **argv)
                 ret = 1;
                 goto cleanup;
         }
+        if (!server_address_is_loopback(server_address(srv)))
+                fprintf(stderr, "stubcompat serve: warning: serving on %s port %u, outside loopback: "
+                        "anyone who can reach this address can query it over UDP and TCP and get "
+                        "this scenario's answers%s\n", server_address(srv), server_port(srv),
+                        quiet ? "" : ", and their queries are logged here");
         if (!quiet)
                 server_set_observer(srv, print_exchange, NULL);
         point_describe(NULL, &p, desc, sizeof(desc));

@@ -185,8 +185,12 @@ static void slot_release(struct run_state *rs, struct live_cell *lc)
 }
 
 /* Keeps a finished cell's server for a later cell: creating and closing two
- * sockets per cell is most of a cell's cost. Servers of cells that ended at
- * their deadline are closed, since their client may still be sending. */
+ * sockets per cell is most of a cell's cost. A pooled server is parked: it
+ * answers nobody and drops its reference on the cell's point, which is freed
+ * right after (late datagrams or TCP bytes from the cell's client, or anyone
+ * spraying the run's ports, must not reach a freed point). Servers of cells
+ * that ended at their deadline are closed, since their client may still be
+ * sending. */
 static void pool_put(struct run_state *rs, struct live_cell *lc, struct server *s,
                      const struct outcome *o)
 {
@@ -203,6 +207,7 @@ static void pool_put(struct run_state *rs, struct live_cell *lc, struct server *
                 server_free(s);
                 return;
         }
+        server_park(s);
         rs->pool[rs->npool++] = s;
 }
 

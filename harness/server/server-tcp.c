@@ -4,6 +4,7 @@
 #include "harness/server/server-internal.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -19,6 +20,9 @@
  * until the client has taken them (or the write times out and it is closed). */
 #define CONN_OUTPUT_MAX (256 * 1024)
 #define SPLIT_GAP_US 2000
+/* After accept() fails for lack of descriptors (EMFILE, ENFILE), accepting
+ * stops for this long, or until one of our connections closes. */
+#define ACCEPT_PAUSE_MS 100
 
 struct server_conn {
         struct server_conn *prev, *next;
@@ -26,12 +30,13 @@ struct server_conn {
         struct bufferevent *bev;
         char peer[64];
         struct event *timer;          /* delay_ms and split writes */
+        struct event *deadline;       /* a started query must be whole by then (slowloris) */
         struct evbuffer *out;         /* the framed reply waiting for the timer */
         size_t split_sent;            /* bytes of out's frame written so far */
         bool busy;                    /* a reply is in progress: reading paused */
 };
 
-static void conn_free(struct server_conn *c)
+static void conn_unlink(struct server_conn *c)
 {
         struct server *s = c->s;
         if (c->prev)
@@ -40,9 +45,35 @@ static void conn_free(struct server_conn *c)
                 s->conns = c->next;
         if (c->next)
                 c->next->prev = c->prev;
+        else
+                s->conns_tail = c->prev;
+        c->prev = c->next = NULL;
+}
+
+/* Most recently active first: the tail is what a full server evicts. */
+static void conn_push_front(struct server_conn *c)
+{
+        struct server *s = c->s;
+        c->next = s->conns;
+        c->prev = NULL;
+        if (s->conns)
+                s->conns->prev = c;
+        else
+                s->conns_tail = c;
+        s->conns = c;
+}
+
+static void conn_free(struct server_conn *c)
+{
+        struct server *s = c->s;
+        conn_unlink(c);
         s->nconns--;
+        if (s->accept_paused)
+                server_tcp_resume(s);   /* a descriptor is free again */
         if (c->timer)
                 event_free(c->timer);
+        if (c->deadline)
+                event_free(c->deadline);
         if (c->out)
                 evbuffer_free(c->out);
         bufferevent_free(c->bev);
@@ -107,6 +138,24 @@ static void conn_reply(struct server_conn *c, const uint8_t *msg, size_t len)
         evtimer_add(c->timer, &tv);
 }
 
+/* The input holds the start of a query: it must be whole within tcp_idle_ms
+ * of the first byte, however slowly the rest trickles in (each byte restarts
+ * the bufferevent's idle timeout, not this one). */
+static void conn_await_rest(struct server_conn *c)
+{
+        struct timeval tv = { c->s->cfg.tcp_idle_ms / 1000, (c->s->cfg.tcp_idle_ms % 1000) * 1000 };
+        if (evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 ||
+            evtimer_pending(c->deadline, NULL))
+                return;
+        evtimer_add(c->deadline, &tv);
+}
+
+static void conn_deadline(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd; (void)what;
+        conn_free(arg);
+}
+
 /* Handles every complete query in the input, in order. Returns after freeing
  * the connection when the behaviour closes it. */
 static void conn_process(struct server_conn *c)
@@ -120,11 +169,20 @@ static void conn_process(struct server_conn *c)
                         bufferevent_disable(c->bev, EV_READ);   /* conn_write resumes */
                         return;
                 }
-                if (evbuffer_copyout(in, prefix, 2) < 2)
+                if (evbuffer_copyout(in, prefix, 2) < 2) {
+                        conn_await_rest(c);
                         return;
+                }
                 size_t len = (size_t)prefix[0] << 8 | prefix[1];
-                if (evbuffer_get_length(in) < len + 2)
+                if (evbuffer_get_length(in) < len + 2) {
+                        conn_await_rest(c);
                         return;
+                }
+                evtimer_del(c->deadline);
+                if (c != s->conns) {
+                        conn_unlink(c);
+                        conn_push_front(c);
+                }
                 evbuffer_drain(in, 2);
                 /* copied out: the exchange is reported after the input is drained */
                 evbuffer_remove(in, s->query, len);
@@ -178,6 +236,15 @@ static void conn_event(struct bufferevent *bev, short what, void *arg)
                 conn_free(arg);
 }
 
+/* Makes room for one more connection: closes the least recently active. */
+static void conn_evict_oldest(struct server *s)
+{
+        if (!s->conns_tail)
+                return;
+        s->stats.tcp_evicted++;
+        conn_free(s->conns_tail);
+}
+
 static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                        int salen, void *arg)
 {
@@ -189,7 +256,9 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
         (void)l; (void)salen;
 
         s->stats.tcp_connections++;
-        if (s->nconns >= s->cfg.tcp_max_conns || !(c = calloc(1, sizeof(*c)))) {
+        if (s->nconns >= s->cfg.tcp_max_conns)
+                conn_evict_oldest(s);
+        if (!(c = calloc(1, sizeof(*c)))) {
                 close(fd);
                 return;
         }
@@ -197,14 +266,17 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
         c->s = s;
         c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
         c->timer = evtimer_new(s->base, conn_timer, c);
+        c->deadline = evtimer_new(s->base, conn_deadline, c);
         c->out = evbuffer_new();
-        if (!c->bev || !c->timer || !c->out) {
+        if (!c->bev || !c->timer || !c->deadline || !c->out) {
                 if (c->bev)
                         bufferevent_free(c->bev);
                 else
                         close(fd);
                 if (c->timer)
                         event_free(c->timer);
+                if (c->deadline)
+                        event_free(c->deadline);
                 if (c->out)
                         evbuffer_free(c->out);
                 free(c);
@@ -217,21 +289,67 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
         snprintf(c->peer, sizeof(c->peer), "%s:%u", host,
                  ntohs(sa->sa_family == AF_INET ? ((struct sockaddr_in *)sa)->sin_port
                                                 : ((struct sockaddr_in6 *)sa)->sin6_port));
-        c->next = s->conns;
-        if (s->conns)
-                s->conns->prev = c;
-        s->conns = c;
+        conn_push_front(c);
         s->nconns++;
+        s->accept_paused = false;   /* an episode of EMFILE, if any, is over */
         bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
-        /* idle: no query for tcp_idle_ms, or replies not taken for as long */
+        /* idle: no byte for tcp_idle_ms, or replies not taken for as long */
         bufferevent_set_timeouts(c->bev, &idle, &idle);
         bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* accept() failed with something other than a retriable error. Out of
+ * descriptors (EMFILE, ENFILE) or memory, retrying at once spins: stop
+ * accepting for ACCEPT_PAUSE_MS (or until a connection closes) and say so
+ * once per episode, not once per failure. */
+static void tcp_accept_error(struct evconnlistener *l, void *arg)
+{
+        struct server *s = arg;
+        int e = EVUTIL_SOCKET_ERROR();
+        struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+        (void)l;
+
+        if (!s->accept_paused)
+                fprintf(stderr, "stubcompat: %s:%u: accept: %s; TCP accepting paused, retrying "
+                        "every %d ms\n", s->address, s->port, strerror(e), ACCEPT_PAUSE_MS);
+        s->stats.tcp_accept_paused++;
+        s->accept_paused = true;
+        evconnlistener_disable(s->listener);
+        evtimer_add(s->accept_resume, &pause);
+}
+
+static void tcp_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd; (void)what;
+        server_tcp_resume(arg);
+}
+
+void server_tcp_pause(struct server *s)
+{
+        if (s->accept_resume)
+                evtimer_del(s->accept_resume);
+        s->accept_paused = false;
+        if (s->listener)
+                evconnlistener_disable(s->listener);
+}
+
+void server_tcp_resume(struct server *s)
+{
+        if (s->accept_resume)
+                evtimer_del(s->accept_resume);
+        if (s->listener && s->pt)
+                evconnlistener_enable(s->listener);
 }
 
 int server_tcp_start(struct server *s, char *err, size_t errlen)
 {
         if (s->pt->params.tcp == TCP_MODE_REFUSE)
                 return 0;  /* bound but not listening: the kernel refuses connections */
+        s->accept_resume = evtimer_new(s->base, tcp_accept_resume, s);
+        if (!s->accept_resume) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+        }
         s->listener = evconnlistener_new(s->base, tcp_accept, s,
                                          LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128, s->tcp_fd);
         if (!s->listener) {
@@ -239,6 +357,7 @@ int server_tcp_start(struct server *s, char *err, size_t errlen)
                 return -1;
         }
         s->tcp_fd = -1;  /* owned by the listener now */
+        evconnlistener_set_error_cb(s->listener, tcp_accept_error);
         return 0;
 }
 
@@ -250,11 +369,15 @@ void server_tcp_close_connections(struct server *s)
 
 void server_tcp_stop(struct server *s)
 {
+        server_tcp_pause(s);
         while (s->conns)
                 conn_free(s->conns);
         if (s->listener)
                 evconnlistener_free(s->listener);
         s->listener = NULL;
+        if (s->accept_resume)
+                event_free(s->accept_resume);
+        s->accept_resume = NULL;
         if (s->tcp_fd >= 0)
                 close(s->tcp_fd);
         s->tcp_fd = -1;

@@ -13,17 +13,6 @@
 #include "harness/server/query.h"
 #include "harness/wire/reader.h"
 
-/* A UDP reply held back by delay_ms. */
-struct pending_reply {
-        struct pending_reply *next;
-        struct server *s;
-        struct event *ev;
-        struct sockaddr_storage peer;
-        socklen_t peer_len;
-        size_t len;
-        uint8_t data[];
-};
-
 bool server_address_is_loopback(const char *address)
 {
         struct in_addr a4;
@@ -161,43 +150,6 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
         return n;
 }
 
-static void pending_fire(evutil_socket_t fd, short what, void *arg)
-{
-        struct pending_reply *p = arg, **pp;
-        struct server *s = p->s;
-        (void)fd; (void)what;
-        sendto(s->udp_fd, p->data, p->len, 0, (struct sockaddr *)&p->peer, p->peer_len);
-        for (pp = &s->pending; *pp; pp = &(*pp)->next)
-                if (*pp == p) {
-                        *pp = p->next;
-                        break;
-                }
-        event_free(p->ev);
-        free(p);
-}
-
-static void udp_send_later(struct server *s, const struct sockaddr_storage *peer, socklen_t plen,
-                           const uint8_t *data, size_t len)
-{
-        struct pending_reply *p = malloc(sizeof(*p) + len);
-        struct timeval tv = { s->pt->params.delay_ms / 1000, (s->pt->params.delay_ms % 1000) * 1000 };
-        if (!p)
-                return;
-        p->s = s;
-        p->peer = *peer;
-        p->peer_len = plen;
-        p->len = len;
-        memcpy(p->data, data, len);
-        p->ev = evtimer_new(s->base, pending_fire, p);
-        if (!p->ev) {
-                free(p);
-                return;
-        }
-        p->next = s->pending;
-        s->pending = p;
-        evtimer_add(p->ev, &tv);
-}
-
 #define UDP_BATCH 32
 
 /* Datagrams read and written per system call (recvmmsg/sendmmsg). */
@@ -205,6 +157,8 @@ struct udp_batch {
         struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
         struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
         struct sockaddr_storage peers[UDP_BATCH];
+        struct server_exchange x[UDP_BATCH];
+        int query_of[UDP_BATCH];          /* out[k] answers in[query_of[k]] */
         uint8_t query[UDP_BATCH][65536];
         uint8_t reply[UDP_BATCH][SERVER_REPLY_CAP];
 };
@@ -226,33 +180,88 @@ static struct udp_batch *udp_batch(void)
         return batch;
 }
 
-/* One datagram: parse, render into out, then the network path decides its
- * fate. Returns the length to send now, 0 when nothing is sent now. */
-static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
-                         const struct sockaddr_storage *peer, socklen_t plen, uint8_t *out)
+/* Source ports a query is never answered from, as BIND does: 0 cannot be
+ * sent to (sendmmsg fails with EINVAL), and echo, daytime, qotd, chargen and
+ * time answer anything, so a spoofed query from them starts a reflection
+ * loop between two servers. */
+static bool source_port_refused(const struct sockaddr_storage *peer)
 {
-        struct server_exchange x = { 0 };
+        static const uint16_t refused[] = { 0, 7, 13, 17, 19, 37 };
+        uint16_t port;
+
+        if (peer->ss_family == AF_INET)
+                port = ntohs(((const struct sockaddr_in *)peer)->sin_port);
+        else if (peer->ss_family == AF_INET6)
+                port = ntohs(((const struct sockaddr_in6 *)peer)->sin6_port);
+        else
+                return true;
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+                if (port == refused[i])
+                        return true;
+        return false;
+}
+
+/* One datagram: parse, render into out, then the source port and the
+ * network path decide its fate. Fills x (not yet reported: the caller
+ * reports it once it knows whether the reply really left). Returns the
+ * length to send now, 0 when nothing is sent now. */
+static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
+                         const struct sockaddr_storage *peer, socklen_t plen, uint8_t *out,
+                         struct server_exchange *x)
+{
         const struct point_params *p = &s->pt->params;
-        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, &x);
+        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x);
 
         if (s->observer)
-                format_peer((const struct sockaddr *)peer, x.peer, sizeof(x.peer));
+                format_peer((const struct sockaddr *)peer, x->peer, sizeof(x->peer));
+        if (source_port_refused(peer)) {
+                s->stats.bad_source++;
+                x->note = "source port refused";
+                return 0;
+        }
         s->udp_seen++;
         if (n > 0 && s->udp_seen <= (unsigned)p->drop_first) {
-                x.note = "drop_first";
+                x->note = "drop_first";
                 n = 0;
         } else if (n > 0 && p->udp_drop_above > 0 && n > (size_t)p->udp_drop_above) {
-                x.note = "udp_drop_above";
+                x->note = "udp_drop_above";
                 n = 0;
         }
         if (n > 0)
-                x.sent = true;
-        server_note_exchange(s, &x);
+                x->sent = true;
         if (n > 0 && p->delay_ms > 0) {
-                udp_send_later(s, peer, plen, out, n);
+                server_delay_park(s, peer, plen, out, n);
                 return 0;
         }
         return n;
+}
+
+/* Sends out[0..k) and marks the exchange of every reply that did not leave:
+ * a reply the kernel refuses (EINVAL for a bad peer) is dropped alone; a full
+ * socket buffer drops the rest of the batch, as a network would. */
+static void udp_send_batch(struct server *s, int fd, struct udp_batch *b, int k)
+{
+        int sent = 0;
+        while (sent < k) {
+                int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent), MSG_DONTWAIT);
+                if (r > 0) {
+                        sent += r;
+                        continue;
+                }
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+                        for (; sent < k; sent++) {
+                                b->x[b->query_of[sent]].sent = false;
+                                b->x[b->query_of[sent]].note = "socket buffer full";
+                        }
+                        return;
+                }
+                b->x[b->query_of[sent]].sent = false;
+                b->x[b->query_of[sent]].note = "send failed";
+                s->stats.send_failed++;
+                sent++;
+        }
 }
 
 static void udp_readable(evutil_socket_t fd, short what, void *arg)
@@ -261,7 +270,7 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
         struct udp_batch *b = udp_batch();
         (void)what;
 
-        if (!b)
+        if (!b || !s->pt)
                 return;
         for (int round = 0; round < 4; round++) {
                 for (int i = 0; i < UDP_BATCH; i++) {
@@ -276,22 +285,21 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
                 int k = 0;
                 for (int i = 0; i < got; i++) {
                         size_t n = udp_handle(s, b->query[i], b->in[i].msg_len, &b->peers[i],
-                                              b->in[i].msg_hdr.msg_namelen, b->reply[i]);
+                                              b->in[i].msg_hdr.msg_namelen, b->reply[i], &b->x[i]);
                         if (n == 0)
                                 continue;
                         b->iov_out[k] = (struct iovec){ b->reply[i], n };
                         b->out[k].msg_hdr = (struct msghdr){ .msg_name = &b->peers[i],
                                 .msg_namelen = b->in[i].msg_hdr.msg_namelen,
                                 .msg_iov = &b->iov_out[k], .msg_iovlen = 1 };
-                        k++;
+                        b->query_of[k++] = i;
                 }
-                for (int sent = 0; sent < k;) {
-                        int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent), MSG_DONTWAIT);
-                        if (r <= 0)
-                                break;  /* a full socket buffer drops them, as a network would */
-                        sent += r;
-                }
-                if (got < UDP_BATCH)
+                udp_send_batch(s, fd, b, k);
+                /* reported after sending, so that the log says what really left;
+                 * an observer may park the server (the runner ends a cell) */
+                for (int i = 0; i < got && s->pt; i++)
+                        server_note_exchange(s, &b->x[i]);
+                if (got < UDP_BATCH || !s->pt)
                         return;
         }
 }
@@ -379,14 +387,13 @@ struct server *server_new(struct event_base *base, const struct server_config *c
                 return NULL;
         }
         s->base = base;
-        s->pt = pt;
+        s->pt = point_ref(pt);
         s->cfg = *cfg;
         s->udp_fd = s->tcp_fd = -1;
         s->stats.last_edns = -1;
-        if (!server_scratch()) {
+        if (!server_scratch() || server_delay_init(s) < 0) {
                 snprintf(err, errlen, "out of memory");
-                free(s);
-                return NULL;
+                goto fail;
         }
         s->reply = server_scratch()->reply;
         s->query = server_scratch()->query;
@@ -420,17 +427,25 @@ void server_free(struct server *s)
         if (!s)
                 return;
         server_tcp_stop(s);
-        while (s->pending) {
-                struct pending_reply *p = s->pending;
-                s->pending = p->next;
-                event_free(p->ev);
-                free(p);
-        }
+        server_delay_free(s);
         if (s->udp_ev)
                 event_free(s->udp_ev);
         if (s->udp_fd >= 0)
                 close(s->udp_fd);
+        point_free(s->pt);
         free(s);
+}
+
+void server_park(struct server *s)
+{
+        server_tcp_close_connections(s);
+        server_delay_clear(s);
+        event_del(s->udp_ev);
+        server_tcp_pause(s);
+        s->observer = NULL;
+        s->observer_arg = NULL;
+        point_free(s->pt);
+        s->pt = NULL;
 }
 
 int server_reset(struct server *s, struct point *pt)
@@ -440,12 +455,7 @@ int server_reset(struct server *s, struct point *pt)
         if ((s->listener == NULL) != (pt->params.tcp == TCP_MODE_REFUSE))
                 return -1;
         server_tcp_close_connections(s);
-        while (s->pending) {
-                struct pending_reply *p = s->pending;
-                s->pending = p->next;
-                event_free(p->ev);
-                free(p);
-        }
+        server_delay_clear(s);
         /* loopback delivers at send time: whatever the last client sent is queued now */
         while (recv(s->udp_fd, drain, sizeof(drain), MSG_DONTWAIT) >= 0)
                 ;
@@ -455,7 +465,12 @@ int server_reset(struct server *s, struct point *pt)
                                      SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
                         close(fd);
         }
+        if (event_add(s->udp_ev, NULL) < 0)
+                return -1;
+        point_ref(pt);
+        point_free(s->pt);
         s->pt = pt;
+        server_tcp_resume(s);
         s->udp_seen = 0;
         s->observer = NULL;
         s->observer_arg = NULL;

@@ -18,8 +18,11 @@ struct server_config {
         const char *address;        /* numeric IPv4/IPv6; NULL: 127.0.0.1 */
         uint16_t port;              /* 0: let the kernel pick (same port for UDP and TCP) */
         bool allow_any_address;     /* needed for anything outside 127.0.0.0/8 and ::1 */
-        unsigned tcp_idle_ms;       /* idle TCP connections are closed; 0: 10000 */
-        unsigned tcp_max_conns;     /* further connections are closed at once; 0: 1024 */
+        unsigned tcp_idle_ms;       /* idle TCP connections are closed, and so is one whose
+                                       query is not whole this long after its first byte
+                                       (slowloris); 0: 10000 */
+        unsigned tcp_max_conns;     /* past this, a new connection evicts the least
+                                       recently active one; 0: 1024 */
 };
 
 /* One query and what the server did with it. */
@@ -48,6 +51,11 @@ struct server_stats {
         unsigned tcp_connections;
         unsigned dropped;                  /* queries deliberately left unanswered */
         unsigned malformed;
+        unsigned bad_source;               /* from port 0 or a reflector's port: dropped */
+        unsigned send_failed;              /* replies the kernel refused (e.g. EINVAL) */
+        unsigned delayed_dropped;          /* delay_ms queue full: oldest dropped */
+        unsigned tcp_evicted;              /* idle connections closed to make room */
+        unsigned tcp_accept_paused;        /* times accepting stopped on EMFILE/ENFILE */
         int last_edns;                     /* -1: last query had no OPT */
 };
 
@@ -55,15 +63,21 @@ typedef void (*server_exchange_cb)(void *arg, const struct server_exchange *x);
 
 struct server;
 
-/* Creates the sockets and registers them on base. The point is borrowed and
- * must outlive the server. Returns the server, or NULL with err set
+/* Creates the sockets and registers them on base. The server holds a
+ * reference on the point (point_ref) until it is parked or freed. Returns the server, or NULL with err set
  * ("127.0.0.1:53: Address already in use"). */
 struct server *server_new(struct event_base *base, const struct server_config *cfg,
                           struct point *pt, char *err, size_t errlen);
 /* Closes the sockets and every connection; pending delayed replies are dropped. */
 void server_free(struct server *s);
-/* Reuses the sockets for another point: drops every queued datagram, TCP
- * connection and delayed reply, clears the counters and the observer.
+/* Takes a server out of service between two points (the runner's pool):
+ * closes every TCP connection, drops delayed replies, stops reading UDP and
+ * accepting TCP, clears the observer and releases the point. Datagrams and
+ * connections that arrive while parked are discarded by server_reset. */
+void server_park(struct server *s);
+/* Reuses the sockets for another point (a parked server or a live one):
+ * drops every queued datagram, TCP connection and delayed reply, clears the
+ * counters and the observer, and serves pt again.
  * Returns 0, or -1 when the sockets cannot serve pt's TCP mode (a refusing
  * server has no listener, the others have one): free it and make another. */
 int server_reset(struct server *s, struct point *pt);

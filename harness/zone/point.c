@@ -39,12 +39,19 @@ struct point *point_from_zone(struct zone *z, const struct point_params *p)
         }
         pt->params = *p;
         pt->zone = z;
+        pt->refs = 1;
+        return pt;
+}
+
+struct point *point_ref(struct point *pt)
+{
+        pt->refs++;
         return pt;
 }
 
 void point_free(struct point *pt)
 {
-        if (!pt)
+        if (!pt || --pt->refs > 0)
                 return;
         answer_cache_clear(&pt->answers);
         zone_free(pt->zone);

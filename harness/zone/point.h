@@ -19,6 +19,7 @@ struct point {
         /* Recorded replies the server tries first (stubcompat reproduce);
          * borrowed, NULL for every other point. See harness/replay/canned.h. */
         const struct canned_table *canned;
+        unsigned refs;                 /* point_new/point_from_zone: 1; point_ref: +1 */
 };
 
 /* Builds point `index` of the scenario with its parameters (already overridden
@@ -27,6 +28,10 @@ struct point *point_new(const struct scenario *sc, size_t index, const struct po
                         char *err, size_t errlen);
 /* A point around a zone built elsewhere (check-zone, reproduce); takes ownership. */
 struct point *point_from_zone(struct zone *z, const struct point_params *p);
+/* Takes another reference: a server answering from pt holds one, so the
+ * point outlives every socket that can still reach it. Returns pt. */
+struct point *point_ref(struct point *pt);
+/* Drops one reference; the last one frees the point. NULL is ignored. */
 void point_free(struct point *pt);
 /* The answer for (qname, qtype), built once. NULL when out of memory. */
 const struct answer *point_answer(struct point *pt, const uint8_t *qname, size_t qname_len,
