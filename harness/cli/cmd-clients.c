@@ -1,6 +1,7 @@
 /* stubcompat clients: every client, its kind, whether it can run here and why not. */
 #include <dirent.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,21 +50,29 @@ int cmd_clients(int argc, char **argv)
         struct client_set set = { 0 };
         char err[512];
 
+        bool names_only = argc > 1 && strcmp(argv[1], "--names") == 0;
         if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-                printf("usage: stubcompat clients\n\nLists every client: name, kind (emulated or real),\n"
+                printf("usage: stubcompat clients [--names]\n\nLists every client: name, kind (emulated or real),\n"
                        "whether it can run here (or why not), its twin and whom it stands for;\n"
                        "then where profiles, scenarios and helper programs are read from, and\n"
                        "every helper program found (STUBCOMPAT_DATA_DIR, STUBCOMPAT_HELPER_DIR\n"
-                       "override those folders).\n");
+                       "override those folders).\n\n"
+                       "  --names   only the client names, one a line\n");
                 return 0;
         }
-        if (argc > 1) {
-                fprintf(stderr, "stubcompat clients: unexpected argument '%s'\n", argv[1]);
+        if (argc > 1 + names_only) {
+                fprintf(stderr, "stubcompat clients: unexpected argument '%s'\n", argv[1 + names_only]);
                 return EXIT_USAGE;
         }
         if (select_load_clients(&set, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 return EXIT_USAGE;
+        }
+        if (names_only) {
+                for (size_t i = 0; i < set.n; i++)
+                        printf("%s\n", set.items[i]->name);
+                client_set_free(&set);
+                return 0;
         }
         printf("%-26s %-9s %-10s %-26s %s\n", "CLIENT", "KIND", "AVAILABLE", "TWIN", "STANDS FOR");
         for (size_t i = 0; i < set.n; i++) {

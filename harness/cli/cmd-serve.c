@@ -10,6 +10,7 @@
 #include "harness/cli/commands.h"
 #include "harness/server/server.h"
 #include "harness/util/strutil.h"
+#include "harness/zone/params.h"
 #include "harness/zone/point.h"
 #include "harness/zone/scenario.h"
 
@@ -28,11 +29,20 @@ static void serve_usage(FILE *f)
                 "  -l, --listen ADDR    serve on ADDR; anything outside loopback needs this\n"
                 "      --idle-ms N      close TCP connections idle for N ms (default 10000)\n"
                 "  -q, --quiet          no per-exchange lines\n"
+                "      --keys           print the parameter names, one a line, and exit\n"
                 "  -h, --help           this text\n"
                 "\n"
-                "parameters: records cname_depth qtype txt_bytes truncation server_udp_max\n"
-                "  edns edns_size tcp ra aa rcode udp_drop_above delay_ms drop_first\n"
-                "  compression ttl (see scenarios/README.md)\n");
+                "parameters:");
+        size_t col = 11;
+        for (size_t i = 0; i < params_key_count(); i++) {
+                const char *k = params_key_name(i);
+                if (col + 1 + strlen(k) > 78) {
+                        fprintf(f, "\n ");
+                        col = 1;
+                }
+                col += fprintf(f, " %s", k);
+        }
+        fprintf(f, "\n  (see scenarios/README.md)\n");
 }
 
 static void print_exchange(void *arg, const struct server_exchange *x)
@@ -65,6 +75,7 @@ int cmd_serve(int argc, char **argv)
                 { "idle-ms", required_argument, NULL, 'I' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
+                { "keys", no_argument, NULL, 'K' },
                 { 0, 0, 0, 0 },
         };
         struct server_config cfg = { .address = "127.0.0.1" };
@@ -114,6 +125,11 @@ int cmd_serve(int argc, char **argv)
                         break;
                 case 'h':
                         serve_usage(stdout);
+                        ret = 0;
+                        goto cleanup;
+                case 'K':
+                        for (size_t i = 0; i < params_key_count(); i++)
+                                printf("%s\n", params_key_name(i));
                         ret = 0;
                         goto cleanup;
                 default:

@@ -241,6 +241,85 @@ static void test_version(void)
         cmd_result_free(&r);
 }
 
+/* ---------------------------------------------------------------- man page, completion */
+
+static void test_man_page(void)
+{
+        NEED_INSTALL();
+        char page[8192];
+        if (!layout("STUBCOMPAT_INSTALL_MANDIR"))
+                TEST_SKIP("STUBCOMPAT_INSTALL_MANDIR unset (built with -Dman=disabled)");
+        snprintf(page, sizeof(page), "%s%s/man1/stubcompat.1", destdir, layout("STUBCOMPAT_INSTALL_MANDIR"));
+        struct stat st;
+        CU_ASSERT_FATAL(stat(page, &st) == 0);
+        /* the roff source names the installed scenarios folder and every command */
+        struct cmd_result r;
+        cmd_run(SP_LIST("cat", page), 30000, &r);
+        SP_CHECK(strstr(r.out, ".TH \"stubcompat\" \"1\"") != NULL, &r);
+        static const char *const commands[] = { "run", "merge", "clients", "calibrate", "serve",
+                                                "reproduce", "check-zone", "version" };
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+                char heading[64];
+                snprintf(heading, sizeof(heading), ".SS %s", commands[i]);
+                SP_CHECK(strstr(r.out, heading) != NULL, &r);
+        }
+        SP_CHECK(strstr(r.out, "/stubcompat/scenarios/") != NULL, &r);
+        cmd_result_free(&r);
+}
+
+/* COMPREPLY of the installed completion for the words given (the last one
+ * being completed), with bash-completion's own helpers loaded. */
+static int complete_words(const char *words, struct cmd_result *r)
+{
+        char script[16384];
+        snprintf(script, sizeof(script),
+                 ". /usr/share/bash-completion/bash_completion; . '%s'; "
+                 "COMP_WORDS=('%s' %s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+                 "COMP_LINE=\"${COMP_WORDS[*]}\"; COMP_POINT=${#COMP_LINE}; "
+                 "_stubcompat; printf '%%s\\n' \"${COMPREPLY[@]}\"",
+                 layout("STUBCOMPAT_TEST_COMPLETION"), program, words);
+        return cmd_run(SP_LIST("bash", "-c", script), 30000, r);
+}
+
+static void test_completion(void)
+{
+        NEED_INSTALL();
+        char path[8192];
+        const char *dir = layout("STUBCOMPAT_INSTALL_COMPLETIONSDIR");
+        if (!dir)
+                TEST_SKIP("STUBCOMPAT_INSTALL_COMPLETIONSDIR unset (built without the completion)");
+        if (access("/usr/share/bash-completion/bash_completion", R_OK) != 0)
+                TEST_SKIP("bash-completion is not installed (Debian package bash-completion)");
+        snprintf(path, sizeof(path), "%s%s/stubcompat", destdir, dir);
+        CU_ASSERT_FATAL(access(path, R_OK) == 0);
+        setenv("STUBCOMPAT_TEST_COMPLETION", path, 1);
+        struct cmd_result r;
+
+        complete_words("ch", &r);                          /* a command */
+        SP_CHECK(r.status == 0 && strcmp(r.out, "check-zone\n") == 0, &r);
+        cmd_result_free(&r);
+
+        complete_words("run --cl", &r);                    /* an option */
+        SP_CHECK(strcmp(r.out, "--clients\n") == 0, &r);
+        cmd_result_free(&r);
+
+        complete_words("run --clients rfc1035-udp512,mus", &r);   /* client names */
+        SP_CHECK(strcmp(r.out, "rfc1035-udp512,musl-1.2.3\n") == 0, &r);
+        cmd_result_free(&r);
+
+        complete_words("run x.scn --clients real:glibc-2.36-e", &r);
+        SP_CHECK(strstr(r.out, "real:glibc-2.36-edns0\n") != NULL, &r);
+        cmd_result_free(&r);
+
+        complete_words("serve x.scn --set recor", &r);     /* --set keys */
+        SP_CHECK(strcmp(r.out, "records=\n") == 0, &r);
+        cmd_result_free(&r);
+
+        complete_words("version --j", &r);
+        SP_CHECK(strcmp(r.out, "--json\n") == 0, &r);
+        cmd_result_free(&r);
+}
+
 /* ---------------------------------------------------------------- overrides */
 
 static void test_overrides(void)
@@ -283,6 +362,8 @@ static const struct test_case install_cases[] = {
         { "installed clients from / find profiles and helpers", test_clients_from_root },
         { "installed run from / with the installed scenario", test_run_from_root },
         { "--help lists --version; version --json names the libraries", test_version },
+        { "the man page names every command", test_man_page },
+        { "bash completion: commands, options, clients, --set keys", test_completion },
         { "STUBCOMPAT_DATA_DIR and STUBCOMPAT_HELPER_DIR override", test_overrides },
         { NULL, NULL },
 };
