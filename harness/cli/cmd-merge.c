@@ -12,6 +12,8 @@
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
 #include "harness/report/merge.h"
+#include "harness/report/sizes.h"
+#include "harness/report/views.h"
 #include "harness/report/write.h"
 #include "harness/zone/scenario.h"
 
@@ -110,7 +112,7 @@ cleanup:
 /* Evaluates the gate of the merged matrix as `run` would. Returns 0 and
  * fills *gate, or an exit status (input error or out of memory). */
 static int evaluate_merged(const struct merge_options *o, const struct matrix *m,
-                           struct gate_result *gate)
+                           struct gate_result *gate, struct answer_sizes *sizes)
 {
         struct scenario *sc = NULL;
         struct matrix base = { 0 };
@@ -135,7 +137,8 @@ static int evaluate_merged(const struct merge_options *o, const struct matrix *m
                         goto cleanup;
                 }
         }
-        ret = gate_evaluate(sc, o->baseline ? &base : NULL, path, m, gate) < 0 ? 3 : 0;
+        ret = gate_evaluate(sc, o->baseline ? &base : NULL, path, m, gate) < 0 ||
+              answer_sizes_compute(sc, m, sizes) < 0 ? 3 : 0;
         if (ret)
                 fprintf(stderr, "stubcompat merge: out of memory\n");
 cleanup:
@@ -149,6 +152,7 @@ int cmd_merge(int argc, char **argv)
         struct merge_options o = { 0 };
         struct matrix *shards = NULL, merged = { 0 };
         struct gate_result gate = { 0 };
+        struct answer_sizes sizes = { 0 };
         char **names = NULL, err[512], dir[4096];
         size_t n = 0;
         int ret = EXIT_USAGE, r;
@@ -185,10 +189,11 @@ int cmd_merge(int argc, char **argv)
                 snprintf(dir, sizeof(dir), "%s", o.out);
         else
                 snprintf(dir, sizeof(dir), "results/%s", merged.suite);
-        ret = evaluate_merged(&o, &merged, &gate);
+        ret = evaluate_merged(&o, &merged, &gate, &sizes);
         if (ret)
                 goto cleanup;
-        if (report_write_all(&merged, &gate, dir, err, sizeof(err)) < 0) {
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes };
+        if (report_write_all(&merged, &extras, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat merge: %s\n", err);
                 ret = 3;
                 goto cleanup;
@@ -200,6 +205,7 @@ int cmd_merge(int argc, char **argv)
         gate_print(&gate, merged.suite, o.format, o.quiet, stdout);
         ret = gate.status;
 cleanup:
+        answer_sizes_free(&sizes);
         gate_result_free(&gate);
         for (size_t i = 0; i < n; i++) {
                 matrix_free(&shards[i]);

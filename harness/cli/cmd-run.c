@@ -15,6 +15,8 @@
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
 #include "harness/report/matrix.h"
+#include "harness/report/sizes.h"
+#include "harness/report/views.h"
 #include "harness/report/write.h"
 #include "harness/run/runner.h"
 #include "harness/util/paths.h"
@@ -104,20 +106,6 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
         return 0;
 }
 
-/* The label a breaking point is grouped under: "records <= 29", "ok for
- * records 1..64", "fails from records 1". */
-static void bp_label(const struct matrix *m, const struct breaking_point *b, char *buf, size_t len)
-{
-        int axis = breaking_axis(m);
-        const char *key = axis >= 0 ? m->axes[axis] : "?";
-        if (!b->breaks)
-                snprintf(buf, len, "ok for %s %ld..%ld", key, b->min, b->max);
-        else if (!b->any_ok)
-                snprintf(buf, len, "fails from %s %ld", key, b->first_fail);
-        else
-                snprintf(buf, len, "%s <= %ld", key, b->ok_through);
-}
-
 /* Colour on a terminal unless NO_COLOR is set (https://no-color.org/). */
 static bool use_colour(void)
 {
@@ -151,10 +139,10 @@ static void print_summary(const struct matrix *m, const char *dir)
                                bps[i].others[0] ? " at " : "", bps[i].others);
                 if (done[i])
                         continue;
-                bp_label(m, &bps[i], label, sizeof(label));
+                breaking_label(m, &bps[i], label, sizeof(label));
                 printf("    %s:", label);
                 for (size_t j = i; j < n && same_group(&bps[j], &bps[i]); j++) {
-                        bp_label(m, &bps[j], other, sizeof(other));
+                        breaking_label(m, &bps[j], other, sizeof(other));
                         if (done[j] || strcmp(label, other) != 0)
                                 continue;
                         done[j] = true;
@@ -236,6 +224,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         struct run_result res = { 0 };
         struct matrix m = { 0 }, base = { 0 };
         struct gate_result gate = { 0 };
+        struct answer_sizes sizes = { 0 };
         char err[512], dir[4096], base_name[4096];
         bool harness_failed;
         int ret = EXIT_USAGE;
@@ -287,12 +276,14 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         harness_failed = res.harness_failed;
         run_result_free(&res);
         /* the gate is evaluated once; the views, the lines below and the exit code render it */
-        if (gate_evaluate(sc, o->baseline ? &base : NULL, base_name, &m, &gate) < 0) {
+        if (gate_evaluate(sc, o->baseline ? &base : NULL, base_name, &m, &gate) < 0 ||
+            answer_sizes_compute(sc, &m, &sizes) < 0) {
                 fprintf(stderr, "stubcompat run: out of memory\n");
                 ret = 3;
                 goto cleanup;
         }
-        if (report_write_all(&m, &gate, dir, err, sizeof(err)) < 0) {
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes };
+        if (report_write_all(&m, &extras, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s\n", err);
                 ret = 3;
                 goto cleanup;
@@ -304,6 +295,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         if (gate.status > ret)
                 ret = gate.status;
 cleanup:
+        answer_sizes_free(&sizes);
         gate_result_free(&gate);
         matrix_free(&base);
         matrix_free(&m);

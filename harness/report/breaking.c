@@ -1,5 +1,7 @@
 #include "harness/report/breaking.h"
 
+#include "harness/report/sizes.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,23 +84,38 @@ static struct breaking_point *find_or_add(struct breaking_point **bps, size_t *n
         return b;
 }
 
-/* Folds one cell into its breaking point. Cells may come in any order. */
+/* Folds one cell into its breaking point. Cells may come in any order.
+ * Skipped and harness-error cells say nothing about the client: they are
+ * counted, never taken as ok or as a failure. */
 static void fold(struct breaking_point *b, const struct matrix_cell *c, long v)
 {
         bool ok = verdict_is_success(c->verdict);
-        if (c->verdict == VERDICT_SKIPPED)
+        if (verdict_is_unchecked(c->verdict)) {
+                if (b->unchecked++ == 0) {
+                        b->unchecked_verdict = c->verdict;
+                        snprintf(b->unchecked_reason, sizeof(b->unchecked_reason), "%s",
+                                 c->reason[0] ? c->reason : c->detail);
+                }
                 return;
-        if (b->min < 0 || v < b->min)
+        }
+        b->checked++;
+        if (b->min < 0 || v < b->min) {
                 b->min = v;
-        if (v > b->max)
+                b->min_point = c->point;
+        }
+        if (v > b->max) {
                 b->max = v;
+                b->max_point = c->point;
+        }
         if (!ok && (!b->breaks || v < b->first_fail)) {
                 b->breaks = true;
                 b->first_fail = v;
+                b->fail_point = c->point;
                 b->fail_verdict = c->verdict;
                 snprintf(b->fail_reason, sizeof(b->fail_reason), "%s", c->reason);
                 snprintf(b->fail_path, sizeof(b->fail_path), "%s", c->path);
                 b->fail_udp_bytes = c->udp_bytes;
+                b->fail_tcp_bytes = c->tcp_bytes;
         }
 }
 
@@ -138,8 +155,10 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
                         continue;
                 if (!b->breaks || v < b->first_fail) {
                         b->any_ok = true;
-                        if (v > b->ok_through)
+                        if (v > b->ok_through) {
                                 b->ok_through = v;
+                                b->ok_point = c->point;
+                        }
                 } else if (v > b->first_fail) {
                         b->ok_after_fail = true;
                 }
@@ -149,27 +168,79 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
         return n;
 }
 
-void breaking_describe(const struct matrix *m, const struct breaking_point *b, char *buf,
-                       size_t len)
+/* " (514 bytes)", or "" when the size is unknown. */
+static void size_note(const struct answer_sizes *sizes, const struct breaking_point *b,
+                      size_t point, char *buf, size_t len)
+{
+        long bytes = answer_sizes_get(sizes, point, b->qname, b->qtype);
+        if (bytes >= 0)
+                snprintf(buf, len, " (%ld bytes)", bytes);
+        else
+                buf[0] = '\0';
+}
+
+/* "udp 34 bytes", "udp 34 then tcp 514 bytes", "tcp 514 bytes", "none". */
+static void sent_note(const struct breaking_point *b, char *buf, size_t len)
+{
+        bool udp = strstr(b->fail_path, "udp") != NULL, tcp = strstr(b->fail_path, "tcp") != NULL;
+        if (udp && tcp && b->fail_udp_bytes >= 0 && b->fail_tcp_bytes >= 0)
+                snprintf(buf, len, "udp %ld then tcp %ld bytes", b->fail_udp_bytes,
+                         b->fail_tcp_bytes);
+        else if (tcp && b->fail_tcp_bytes >= 0)
+                snprintf(buf, len, "%s, tcp %ld bytes", b->fail_path, b->fail_tcp_bytes);
+        else if (udp && b->fail_udp_bytes >= 0)
+                snprintf(buf, len, "%s %ld bytes", b->fail_path, b->fail_udp_bytes);
+        else
+                snprintf(buf, len, "%s", b->fail_path);
+}
+
+void breaking_label(const struct matrix *m, const struct breaking_point *b, char *buf,
+                    size_t len)
 {
         int axis = breaking_axis(m);
         const char *key = axis >= 0 ? m->axes[axis] : "?";
-        char fail[128] = "";
 
-        if (b->breaks) {
-                snprintf(fail, sizeof(fail), "%ld: %s%s%s, %s", b->first_fail,
-                         verdict_to_string(b->fail_verdict), b->fail_reason[0] ? " " : "",
-                         b->fail_reason, b->fail_path);
-                if (b->fail_udp_bytes >= 0) {
-                        size_t o = strlen(fail);
-                        snprintf(fail + o, sizeof(fail) - o, " %ld bytes", b->fail_udp_bytes);
-                }
-        }
-        if (!b->breaks)
+        if (b->checked == 0)
+                snprintf(buf, len, "%s: %s", verdict_to_string(b->unchecked_verdict),
+                         b->unchecked_reason[0] ? b->unchecked_reason : "no reason given");
+        else if (!b->breaks)
                 snprintf(buf, len, "ok for %s %ld..%ld", key, b->min, b->max);
         else if (!b->any_ok)
-                snprintf(buf, len, "fails from %s %ld (%s)", key, b->first_fail, fail);
+                snprintf(buf, len, "fails from %s %ld", key, b->first_fail);
         else
-                snprintf(buf, len, "%s <= %ld (%s)%s", key, b->ok_through, fail,
-                         b->ok_after_fail ? "; works again above" : "");
+                snprintf(buf, len, "%s <= %ld", key, b->ok_through);
+}
+
+void breaking_describe(const struct matrix *m, const struct breaking_point *b,
+                       const struct answer_sizes *sizes, char *buf, size_t len)
+{
+        char label[MATRIX_DETAIL_MAX + 64], fail[192] = "", sent[96], lo[32], hi[32];
+        long min_bytes = answer_sizes_get(sizes, b->min_point, b->qname, b->qtype);
+        long max_bytes = answer_sizes_get(sizes, b->max_point, b->qname, b->qtype);
+
+        breaking_label(m, b, label, sizeof(label));
+        if (b->checked == 0) {
+                snprintf(buf, len, "%s", label);
+                return;
+        }
+        if (!b->breaks) {
+                if (min_bytes >= 0 && max_bytes >= 0)
+                        snprintf(buf, len, "%s (%ld..%ld bytes)", label, min_bytes, max_bytes);
+                else
+                        snprintf(buf, len, "%s", label);
+                return;
+        }
+        sent_note(b, sent, sizeof(sent));
+        size_note(sizes, b, b->fail_point, hi, sizeof(hi));
+        snprintf(fail, sizeof(fail), "%ld%s: %s%s%s, %s", b->first_fail, hi,
+                 verdict_to_string(b->fail_verdict), b->fail_reason[0] ? " " : "",
+                 b->fail_reason, sent);
+        if (!b->any_ok) {
+                int axis = breaking_axis(m);
+                snprintf(buf, len, "fails from %s %s", axis >= 0 ? m->axes[axis] : "?", fail);
+                return;
+        }
+        size_note(sizes, b, b->ok_point, lo, sizeof(lo));
+        snprintf(buf, len, "%s%s; %s%s", label, lo, fail,
+                 b->ok_after_fail ? "; works again above" : "");
 }

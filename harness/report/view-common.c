@@ -2,6 +2,8 @@
  * clients, point labels, verdict tokens, XML escaping and the server witness. */
 #include "harness/report/views.h"
 
+#include "harness/report/sizes.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,23 @@ void view_point_label(const struct matrix *m, const struct matrix_cell *c, char 
                         break;
                 o += (size_t)n;
         }
+}
+
+void view_size_cell(long bytes, char *buf, size_t len)
+{
+        static const long edns_limits[] = { 4096, 1472, 1232 };
+        char mark[48] = "";
+
+        if (bytes < 0) {
+                snprintf(buf, len, "?");
+                return;
+        }
+        for (size_t i = 0; i < sizeof(edns_limits) / sizeof(edns_limits[0]) && !mark[0]; i++)
+                if (bytes + ANSWER_OPT_BYTES > edns_limits[i])
+                        snprintf(mark, sizeof(mark), " >%ld", edns_limits[i]);
+        if (!mark[0] && bytes > 512)
+                snprintf(mark, sizeof(mark), " >512");
+        snprintf(buf, len, "%ld B%s, +OPT %ld", bytes, mark, bytes + ANSWER_OPT_BYTES);
 }
 
 const char *view_verdict_token(enum verdict v)

@@ -108,7 +108,8 @@ static void html_section(struct strbuf *b, const char *id, const char *title, si
                       rows <= HTML_OPEN_MAX ? " open=\"open\"" : "", title, rows);
 }
 
-static void html_breaking(const struct matrix *m, struct strbuf *b)
+static void html_breaking(const struct matrix *m, const struct answer_sizes *sizes,
+                          struct strbuf *b)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
@@ -121,7 +122,7 @@ static void html_breaking(const struct matrix *m, struct strbuf *b)
         else
                 strbuf_puts(b, "<ul class=\"breaking\">\n");
         for (size_t i = 0; i < n; i++) {
-                breaking_describe(m, &bps[i], line, sizeof(line));
+                breaking_describe(m, &bps[i], sizes, line, sizeof(line));
                 strbuf_puts(b, "<li>");
                 html_text(b, bps[i].client);
                 strbuf_puts(b, ": ");
@@ -302,7 +303,7 @@ static void html_panel(struct strbuf *b)
                        "<h2>Cell</h2>\n<dl id=\"panel-fields\"></dl>\n</aside>\n");
 }
 
-void view_html_write(const struct matrix *m, struct strbuf *b)
+void view_html_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b)
 {
         struct view_grid g;
 
@@ -314,7 +315,7 @@ void view_html_write(const struct matrix *m, struct strbuf *b)
         strbuf_puts(b, "<body>\n");
         html_facts(&g, b);
         html_legend(b);
-        html_breaking(m, b);
+        html_breaking(m, x ? x->sizes : NULL, b);
         html_counts(&g, b);
         strbuf_puts(b, "<div class=\"grids\">\n");
         for (size_t q = 0; q < g.nqueries; q++)

@@ -217,10 +217,10 @@ static void junit_cells(const struct matrix *m, struct strbuf *b)
         junit_close(b);
 }
 
-void view_junit_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b)
+void view_junit_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b)
 {
-        if (gate)
-                junit_gate(m, gate, b);
+        if (x && x->gate)
+                junit_gate(m, x->gate, b);
         else
                 junit_cells(m, b);
 }

@@ -24,6 +24,7 @@
 
 #include "harness/report/breaking.h"
 #include "harness/report/gate.h"
+#include "harness/report/sizes.h"
 
 /* Appends s as Markdown text: newlines become spaces and the characters
  * that could start markup or split a table cell are backslash-escaped. */
@@ -140,7 +141,8 @@ static void md_counts(const struct view_grid *g, struct strbuf *b)
         strbuf_puts(b, "\n");
 }
 
-static void md_breaking(const struct matrix *m, struct strbuf *b, size_t start)
+static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes,
+                        struct strbuf *b, size_t start)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
@@ -156,7 +158,7 @@ static void md_breaking(const struct matrix *m, struct strbuf *b, size_t start)
                                          "and breaking-points.txt.\n", n - i);
                         break;
                 }
-                breaking_describe(m, &bps[i], line, sizeof(line));
+                breaking_describe(m, &bps[i], sizes, line, sizeof(line));
                 strbuf_puts(b, "- ");
                 md_text(b, bps[i].client);
                 strbuf_puts(b, ": ");
@@ -197,14 +199,21 @@ static bool row_kept(const struct view_grid *g, size_t q, size_t p)
         return row_changes(g, q, p) || row_changes(g, q, p + 1);
 }
 
-static void md_grid_row(const struct view_grid *g, size_t q, size_t p, struct strbuf *b)
+static void md_grid_row(const struct view_grid *g, const struct answer_sizes *sizes, size_t q,
+                        size_t p, struct strbuf *b)
 {
         char label[VIEW_LABEL_MAX];
+        long bytes = answer_sizes_get(sizes, g->points[p], g->queries[q].qname,
+                                      g->queries[q].qtype);
 
         view_point_label(g->m, g->point_cell[p], label, sizeof(label));
         strbuf_puts(b, "| ");
         md_text(b, label);
         strbuf_puts(b, " |");
+        if (sizes)
+                view_size_cell(bytes, label, sizeof(label));
+        if (sizes)
+                strbuf_printf(b, " %s |", label);
         for (size_t c = 0; c < g->nclients; c++) {
                 const struct matrix_cell *cell = view_grid_at(g, q, p, c);
                 strbuf_printf(b, " %s |", cell ? view_verdict_token(cell->verdict) : "");
@@ -212,15 +221,16 @@ static void md_grid_row(const struct view_grid *g, size_t q, size_t p, struct st
         strbuf_puts(b, "\n");
 }
 
-static void md_elided_row(const struct view_grid *g, size_t n, struct strbuf *b)
+static void md_elided_row(const struct view_grid *g, bool sizes, size_t n, struct strbuf *b)
 {
-        strbuf_printf(b, "| ... %zu rows ... |", n);
+        strbuf_printf(b, "| ... %zu rows ... |%s", n, sizes ? " |" : "");
         for (size_t c = 0; c < g->nclients; c++)
                 strbuf_puts(b, " |");
         strbuf_puts(b, "\n");
 }
 
-static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b, size_t start)
+static void md_grid(const struct view_grid *g, const struct answer_sizes *sizes, size_t q,
+                    struct strbuf *b, size_t start)
 {
         size_t elided = 0, run = 0, p;
 
@@ -228,13 +238,13 @@ static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b, size_
         md_text(b, g->queries[q].qname);
         strbuf_puts(b, " ");
         md_text(b, g->queries[q].qtype);
-        strbuf_puts(b, "\n\n| point |");
+        strbuf_printf(b, "\n\n| point |%s", sizes ? " answer |" : "");
         for (size_t c = 0; c < g->nclients; c++) {
                 strbuf_puts(b, " ");
                 md_text(b, g->client_cell[c]->client);
                 strbuf_puts(b, " |");
         }
-        strbuf_puts(b, "\n|---|");
+        strbuf_printf(b, "\n|---|%s", sizes ? "---:|" : "");
         for (size_t c = 0; c < g->nclients; c++)
                 strbuf_puts(b, ":-:|");
         strbuf_puts(b, "\n");
@@ -245,9 +255,9 @@ static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b, size_
                         continue;
                 }
                 if (run)
-                        md_elided_row(g, run, b);
+                        md_elided_row(g, sizes != NULL, run, b);
                 run = 0;
-                md_grid_row(g, q, p, b);
+                md_grid_row(g, sizes, q, p, b);
         }
         strbuf_puts(b, "\n");
         if (p < g->npoints)
@@ -259,8 +269,10 @@ static void md_grid(const struct view_grid *g, size_t q, struct strbuf *b, size_
                               elided, g->npoints);
 }
 
-void view_md_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b)
+void view_md_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b)
 {
+        const struct gate_result *gate = x ? x->gate : NULL;
+        const struct answer_sizes *sizes = x && x->sizes && x->sizes->npoints ? x->sizes : NULL;
         struct view_grid g;
         size_t start = strbuf_total(b), q;
 
@@ -270,7 +282,7 @@ void view_md_write(const struct matrix *m, const struct gate_result *gate, struc
                 b->failed = true;
                 return;
         }
-        md_breaking(m, b, start);
+        md_breaking(m, sizes, b, start);
         md_counts(&g, b);
         strbuf_puts(b, "## Grids\n\n");
         if (g.nqueries == 0)
@@ -280,7 +292,7 @@ void view_md_write(const struct matrix *m, const struct gate_result *gate, struc
                                "nx = nxdomain, err = error, t/o = timeout, skip = skipped, "
                                "H! = harness error; empty = not run.\n\n");
         for (q = 0; q < g.nqueries && strbuf_total(b) - start < VIEW_MD_BUDGET; q++)
-                md_grid(&g, q, b, start);
+                md_grid(&g, sizes, q, b, start);
         if (q < g.nqueries)
                 strbuf_printf(b, "%zu of %zu grids left out to keep this summary under %d KiB: "
                                  "details in matrix.html.\n", g.nqueries - q, g.nqueries,

@@ -23,6 +23,13 @@
 #include "harness/util/strbuf.h"
 
 struct gate_result;
+struct answer_sizes;
+
+/* What some views show beside the matrix. Either pointer may be NULL. */
+struct view_extras {
+        const struct gate_result *gate;     /* NULL: a command without a gate */
+        const struct answer_sizes *sizes;   /* NULL: answer sizes unknown */
+};
 
 /* One row per cell in matrix order, CRLF line ends, a header row naming one
  * column per axis. Null numbers are empty fields. */
@@ -38,16 +45,16 @@ void view_csv_write(const struct matrix *m, struct strbuf *b);
 #define VIEW_MD_BUDGET (768 * 1024)
 #define VIEW_MD_HARD_CAP (960 * 1024)
 #define VIEW_MD_MAX_CHECKS 50
-void view_md_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b);
+void view_md_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
 
 /* JUnit XML rendering the gate (harness/report/gate.h): one <testcase> per
  * expectation and per regression check, failures = what made the run exit
- * 1. gate NULL (commands without a gate): one <testcase> per cell. */
-void view_junit_write(const struct matrix *m, const struct gate_result *gate, struct strbuf *b);
+ * 1. Without a gate (x or x->gate NULL): one <testcase> per cell. */
+void view_junit_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
 
 /* One HTML file with inline CSS and JS and no external reference. Each cell
  * of the matrix is exactly one element with class "cell" and data-verdict. */
-void view_html_write(const struct matrix *m, struct strbuf *b);
+void view_html_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
 
 /* ---------------------------------------------------------------- shared */
 
@@ -84,6 +91,12 @@ static inline const struct matrix_cell *view_grid_at(const struct view_grid *g, 
 #define VIEW_LABEL_MAX (MATRIX_MAX_AXES * 66)
 void view_point_label(const struct matrix *m, const struct matrix_cell *c, char *buf,
                       size_t len);
+
+/* An answer size for a grid row: without EDNS, the largest limit it passes
+ * (512 without EDNS; 1232, 1472, 4096 with the OPT record added), and the
+ * size with OPT: "498 B, +OPT 509", "514 B >512, +OPT 525", "1243 B >1232,
+ * +OPT 1254"; "?" when unknown (bytes < 0). */
+void view_size_cell(long bytes, char *buf, size_t len);
 
 /* Short verdict tokens for grids: "ok", "part", "WRONG", "nodata", "nx",
  * "err", "t/o", "skip", "H!"; "?" for an invalid verdict. */

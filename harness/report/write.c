@@ -43,10 +43,10 @@ int report_mkdirs(const char *dir, char *err, size_t errlen)
 /* Writes one view straight to DIR/NAME through a draining buffer: a
  * temporary file in the same folder, fsync, rename. On failure the previous
  * file is untouched. Returns 0, or -1 with "path: reason" in err. */
-typedef void (*view_fill)(const struct matrix *, const struct gate_result *, struct strbuf *);
+typedef void (*view_fill)(const struct matrix *, const struct view_extras *, struct strbuf *);
 
 static int write_view(const char *dir, const char *name, view_fill fill, const struct matrix *m,
-                      const struct gate_result *gate, char *err, size_t errlen)
+                      const struct view_extras *x, char *err, size_t errlen)
 {
         char path[4200], tmp[4300];
         struct strbuf b;
@@ -60,7 +60,7 @@ static int write_view(const char *dir, const char *name, view_fill fill, const s
                 return -1;
         }
         strbuf_init_sink(&b, fd);
-        fill(m, gate, &b);
+        fill(m, x, &b);
         if (strbuf_flush(&b) < 0 || strbuf_failed(&b)) {
                 snprintf(err, errlen, "%s: %s", path,
                          b.sink_errno ? strerror(b.sink_errno) : "out of memory");
@@ -86,48 +86,46 @@ cleanup:
         return ret;
 }
 
-void report_breaking_text(const struct matrix *m, struct strbuf *b)
+void report_breaking_text(const struct matrix *m, const struct view_extras *x, struct strbuf *b)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
         char line[512];
         for (size_t i = 0; i < n; i++) {
-                breaking_describe(m, &bps[i], line, sizeof(line));
+                breaking_describe(m, &bps[i], x ? x->sizes : NULL, line, sizeof(line));
                 strbuf_printf(b, "%s: %s %s%s%s: %s\n", bps[i].client, bps[i].qname, bps[i].qtype,
                               bps[i].others[0] ? " at " : "", bps[i].others, line);
         }
         free(bps);
 }
 
-/* The views that need no gate result. */
-#define UNGATED(fn) \
-        static void fn##_gated(const struct matrix *m, const struct gate_result *g, \
-                               struct strbuf *b) { (void)g; fn(m, b); }
-UNGATED(report_breaking_text)
-UNGATED(view_csv_write)
-UNGATED(view_html_write)
-UNGATED(matrix_json_write)
+/* The views that need nothing beside the matrix. */
+#define PLAIN(fn) \
+        static void fn##_plain(const struct matrix *m, const struct view_extras *x, \
+                               struct strbuf *b) { (void)x; fn(m, b); }
+PLAIN(view_csv_write)
+PLAIN(matrix_json_write)
 
-int report_write_all(const struct matrix *m, const struct gate_result *gate, const char *dir,
+int report_write_all(const struct matrix *m, const struct view_extras *x, const char *dir,
                      char *err, size_t errlen)
 {
         static const struct {
                 const char *name;
                 view_fill write;
         } views[] = {
-                { "breaking-points.txt", report_breaking_text_gated },
-                { "matrix.csv", view_csv_write_gated },
+                { "breaking-points.txt", report_breaking_text },
+                { "matrix.csv", view_csv_write_plain },
                 { "matrix.md", view_md_write },
                 { "junit.xml", view_junit_write },
-                { "matrix.html", view_html_write_gated },
+                { "matrix.html", view_html_write },
                 /* matrix.json last: its presence means every view beside it is whole */
-                { "matrix.json", matrix_json_write_gated },
+                { "matrix.json", matrix_json_write_plain },
         };
 
         if (report_mkdirs(dir, err, errlen) < 0)
                 return -1;
         for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-                if (write_view(dir, views[i].name, views[i].write, m, gate, err, errlen) < 0)
+                if (write_view(dir, views[i].name, views[i].write, m, x, err, errlen) < 0)
                         return -1;
         return 0;
 }

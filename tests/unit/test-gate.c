@@ -8,6 +8,8 @@
 #include "harness/report/baseline.h"
 #include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
+#include "harness/report/breaking.h"
+#include "harness/report/sizes.h"
 #include "harness/zone/scenario.h"
 #include "tests/common/testmain.h"
 
@@ -557,6 +559,65 @@ static void test_gate_annotation_cap(void)
         scenario_free(sc);
 }
 
+/* ---------------------------------------------------------------- answer sizes */
+
+/* Sizes come from the one encoder: 12 header + 21 question + 16 per A record
+ * for www.example.com; and only for a matrix whose points are the scenario's. */
+static void test_answer_sizes(void)
+{
+        struct matrix m;
+        struct answer_sizes sizes;
+        char err[512], line[512];
+        struct scenario *sc = load("", err, sizeof(err));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+        build_matrix(&m);
+
+        /* build_matrix numbers points 0..3, the scenario (records x truncation) 0..7:
+         * the values of point 1 disagree, so no size is claimed */
+        CU_ASSERT_EQUAL(answer_sizes_compute(sc, &m, &sizes), 0);
+        CU_ASSERT_EQUAL(sizes.npoints, 0);
+        CU_ASSERT_EQUAL(answer_sizes_get(&sizes, 0, "www.example.com", "A"), -1);
+        answer_sizes_free(&sizes);
+
+        for (size_t i = 0; i < m.ncells; i++)
+                m.cells[i].point *= 2;          /* records=r, truncation=tc-empty */
+        CU_ASSERT_EQUAL(answer_sizes_compute(sc, &m, &sizes), 0);
+        for (long r = 1; r <= 4; r++)
+                CU_ASSERT_EQUAL(answer_sizes_get(&sizes, (size_t)(r - 1) * 2, "www.example.com",
+                                                 "A"), 12 + 21 + 16 * r);
+        CU_ASSERT_EQUAL(answer_sizes_get(&sizes, 0, "www.example.com", "AAAA"), -1);
+        CU_ASSERT_EQUAL(answer_sizes_get(&sizes, 99, "www.example.com", "A"), -1);
+
+        /* breaking points read with the sizes: b breaks at records=3 */
+        struct breaking_point *bps;
+        size_t n = breaking_compute(&m, &bps);
+        bool seen_b = false;
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(bps[i].client, "b") != 0 || strcmp(bps[i].qname, "www.example.com") != 0)
+                        continue;
+                breaking_describe(&m, &bps[i], &sizes, line, sizeof(line));
+                CU_ASSERT_STRING_EQUAL(line, "records <= 2 (65 bytes); 3 (81 bytes): nxdomain, "
+                                       "udp 34 bytes");
+                seen_b = true;
+        }
+        CU_ASSERT_TRUE(seen_b);
+        /* c's cells are all skipped: said once, never "ok for" */
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(bps[i].client, "c") == 0) {
+                        breaking_describe(&m, &bps[i], &sizes, line, sizeof(line));
+                        CU_ASSERT_EQUAL(strncmp(line, "skipped: ", 9), 0);
+                }
+        free(bps);
+        answer_sizes_free(&sizes);
+        matrix_free(&m);
+        scenario_free(sc);
+}
+
+static const struct test_case sizes_tests[] = {
+        { "from the encoder, only for the scenario's points", test_answer_sizes },
+        { NULL, NULL },
+};
+
 static const struct test_case parse_tests[] = {
         { "every error names its column", test_parse_errors },
         { "what a line stores", test_parse_stores },
@@ -586,6 +647,7 @@ static const struct test_suite suites[] = {
         { "evaluate", evaluate_tests },
         { "baseline", baseline_tests },
         { "output", output_tests },
+        { "sizes", sizes_tests },
         { NULL, NULL },
 };
 

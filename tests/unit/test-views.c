@@ -122,6 +122,11 @@ static void junit_ungated(const struct matrix *m, struct strbuf *b)
         view_junit_write(m, NULL, b);
 }
 
+static void html_plain(const struct matrix *m, struct strbuf *b)
+{
+        view_html_write(m, NULL, b);
+}
+
 /* Writes a view; the caller frees the result. */
 static char *render(const struct matrix *m, view_fn fn)
 {
@@ -703,7 +708,7 @@ static void test_junit_hostile_bytes(void)
         assert_well_formed(s, false);
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "ok\xc3\xa9 ]]&gt;"));       /* valid UTF-8 kept */
         free(s);
-        s = render(&m, view_html_write);
+        s = render(&m, html_plain);
         assert_well_formed(s, true);
         free(s);
         matrix_free(&m);
@@ -716,7 +721,7 @@ static void test_html_cells(void)
         struct matrix m;
 
         make_small(&m);
-        char *s = render(&m, view_html_write);
+        char *s = render(&m, html_plain);
         assert_well_formed(s, true);
         CU_ASSERT(strncmp(s, "<!DOCTYPE html>\n", 16) == 0);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), m.ncells);
@@ -737,7 +742,7 @@ static void test_html_cells(void)
         CU_ASSERT_EQUAL(count(s, "<span class=\"swatch v-"), 2 * VERDICT_MAX);
         CU_ASSERT_EQUAL(count(s, "<table class=\"grid\""), 1);
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<li>client-1: q0.example A at truncation=tc-empty: "
-                                         "records &lt;= 1 (2: nxdomain, udp 50 bytes)</li>"));
+                                         "records &lt;= 1; 2: nxdomain, udp 50 bytes</li>"));
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<aside id=\"panel\" hidden=\"hidden\">"));
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<details id=\"counts\" open=\"open\">"));
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<details id=\"breaking\" open=\"open\">\n"
@@ -766,7 +771,7 @@ static void test_html_incomplete(void)
         m.total = 6;
         m.cells[2] = m.cells[5];          /* cells 2..4 not run: 3 cells left */
         m.ncells = 3;
-        char *s = render(&m, view_html_write);
+        char *s = render(&m, html_plain);
         assert_well_formed(s, true);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), 3);
         CU_ASSERT_EQUAL(count(s, "<td class=\"none\""), 1);  /* points 1 and 3 left */
@@ -784,7 +789,7 @@ static void test_html_wide(void)
                 if (strcmp(m.cells[i].client, "client-7") == 0)
                         CU_ASSERT(matrix_cell_set_client(&m, &m.cells[i],
                                                          "a-long-client-name-with-edns0-udp") == 0);
-        char *s = render(&m, view_html_write);
+        char *s = render(&m, html_plain);
         assert_well_formed(s, true);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), 120 * 5 * 3);
         CU_ASSERT_EQUAL(count(s, "<th class=\"client\""), 120 * 3);
@@ -806,7 +811,7 @@ static const struct { const char *name; view_fn fn; } all_views[] = {
         { "csv", view_csv_write },
         { "md", md_ungated },
         { "junit", junit_ungated },
-        { "html", view_html_write },
+        { "html", html_plain },
 };
 
 /* Same matrix, same bytes; elapsed_ms changes nothing but junit.xml's time
@@ -852,7 +857,7 @@ static void test_empty_matrix(void)
         assert_well_formed(s, false);
         CU_ASSERT_EQUAL(attr_of(s, "<testsuite ", "tests"), 0);
         free(s);
-        s = render(&m, view_html_write);
+        s = render(&m, html_plain);
         assert_well_formed(s, true);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), 0);
         free(s);
