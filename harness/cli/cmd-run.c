@@ -230,9 +230,12 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         int ret = EXIT_USAGE;
 
         if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
-            scenario_apply_sets(sc, (const char *const *)o->sets, o->nsets, err, sizeof(err)) < 0 ||
             expect_check_clients(sc, o->all_clients, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
+                goto cleanup;
+        }
+        if (scenario_apply_sets(sc, (const char *const *)o->sets, o->nsets, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: --set: %s\n", err);
                 goto cleanup;
         }
         if (o->baseline && load_baseline(o, sc, &base, base_name, sizeof(base_name)) < 0)

@@ -6,6 +6,7 @@
 
 #include "clients/real/sandbox.h"
 #include "harness/util/paths.h"
+#include "harness/util/strutil.h"
 
 int select_load_clients(struct client_set *set, char *err, size_t errlen)
 {
@@ -26,6 +27,12 @@ static bool list_has(const char *list, const char *name, const struct client *c)
         return hit;
 }
 
+static const char *client_name_at(size_t i, void *arg)
+{
+        const struct client_set *set = arg;
+        return set->items[i]->name;
+}
+
 long select_clients(const struct client_set *set, const char *list, struct client ***out,
                     char *err, size_t errlen)
 {
@@ -42,7 +49,14 @@ long select_clients(const struct client_set *set, const char *list, struct clien
                 for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save))
                         if (strcmp(t, "all") && strcmp(t, "emulated") && strcmp(t, "real") &&
                             !client_set_find(set, t)) {
-                                snprintf(err, errlen, "unknown client '%s' (see 'stubcompat clients')", t);
+                                const char *near = str_closest(t, set->n, client_name_at,
+                                                               (void *)set);
+                                if (near)
+                                        snprintf(err, errlen, "unknown client '%s' (did you mean "
+                                                 "'%s'? see 'stubcompat clients')", t, near);
+                                else
+                                        snprintf(err, errlen, "unknown client '%s' (see "
+                                                 "'stubcompat clients')", t);
                                 free(copy);
                                 free(v);
                                 return -1;

@@ -168,3 +168,52 @@ cleanup:
                 unlink(tmp);
         return ret;
 }
+
+/* Levenshtein distance, case-insensitive, capped at 64 bytes of each word. */
+static size_t edit_distance(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b), row[65];
+
+        if (la > 64)
+                la = 64;
+        if (lb > 64)
+                lb = 64;
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t diag = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t up = row[j];
+                        size_t cost = tolower((unsigned char)a[i - 1]) !=
+                                      tolower((unsigned char)b[j - 1]);
+                        size_t best = diag + cost;
+                        if (up + 1 < best)
+                                best = up + 1;
+                        if (row[j - 1] + 1 < best)
+                                best = row[j - 1] + 1;
+                        row[j] = best;
+                        diag = up;
+                }
+        }
+        return row[lb];
+}
+
+const char *str_closest(const char *word, size_t n, const char *(*get)(size_t i, void *arg),
+                        void *arg)
+{
+        size_t limit = strlen(word) / 3, best_d = (size_t)-1;
+        const char *best = NULL;
+
+        if (limit < 2)
+                limit = 2;
+        for (size_t i = 0; i < n; i++) {
+                const char *c = get(i, arg);
+                size_t d = c ? edit_distance(word, c) : (size_t)-1;
+                if (d < best_d) {
+                        best_d = d;
+                        best = c;
+                }
+        }
+        return best_d <= limit ? best : NULL;
+}

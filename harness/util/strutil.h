@@ -10,6 +10,11 @@ void str_strip_comment(char *s);
 /* Appends a copy of s to a string vector. Returns 0, or -1 when out of memory. */
 int strv_push(char ***v, size_t *n, const char *s);
 void strv_free(char **v, size_t n);
+/* The candidate closest to word by edit distance (case-insensitive), or NULL
+ * when none is within a third of word's length (at least 2 edits): for
+ * "did you mean" hints. get(i, arg) returns candidate i of n. */
+const char *str_closest(const char *word, size_t n, const char *(*get)(size_t i, void *arg),
+                        void *arg);
 /* Reads a whole file, NUL-terminated. Returns 0 with *out (caller frees) and
  * *len when len is not NULL, or -1 with "path: reason" in err. */
 int file_read_all(const char *path, char **out, size_t *len, char *err, size_t errlen);

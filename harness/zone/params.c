@@ -1,5 +1,7 @@
 #include "harness/zone/params.h"
 
+#include "harness/util/strutil.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "harness/util/strutil.h"
 #include "harness/wire/dns.h"
 
 static const char *const truncation_table[TRUNCATION_MAX] = {
@@ -143,6 +146,12 @@ static const struct param_desc param_table[] = {
 
 #define PARAM_COUNT (sizeof(param_table) / sizeof(param_table[0]))
 
+static const char *param_key_at(size_t i, void *arg)
+{
+        (void)arg;
+        return param_table[i].key;
+}
+
 static const struct param_desc *param_find(const char *key)
 {
         for (size_t i = 0; i < PARAM_COUNT; i++)
@@ -199,7 +208,12 @@ int params_set(struct point_params *p, const char *key, const char *value, char 
         void *field = (char *)p + (d ? d->offset : 0);
 
         if (!d) {
-                snprintf(err, errlen, "unknown parameter '%s'", key);
+                const char *near = str_closest(key, PARAM_COUNT, param_key_at, NULL);
+                if (near)
+                        snprintf(err, errlen, "unknown parameter '%s' (did you mean '%s'?)", key,
+                                 near);
+                else
+                        snprintf(err, errlen, "unknown parameter '%s'", key);
                 return -1;
         }
         switch (d->kind) {

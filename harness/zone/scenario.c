@@ -505,6 +505,48 @@ cleanup:
         return ret;
 }
 
+/* True when the zone's static records or grown names hold name, itself or
+ * under a wildcard owner ("*.example.com."). */
+static bool zone_holds(const struct scenario *sc, const uint8_t *name, size_t len)
+{
+        for (size_t g = 0; g < sc->ngrows; g++)
+                if (wire_name_equal(sc->grows[g].name, sc->grows[g].name_len, name, len))
+                        return true;
+        for (size_t i = 0; i < sc->records->n; i++) {
+                const struct zone_rr *rr = &sc->records->rrs[i];
+                if (wire_name_equal(rr->owner, rr->owner_len, name, len))
+                        return true;
+                /* a wildcard: "\001*" then the suffix the name must end with, below it */
+                if (rr->owner_len > 2 && rr->owner[0] == 1 && rr->owner[1] == '*') {
+                        size_t suffix = rr->owner_len - 2, first = (size_t)name[0] + 1;
+                        if (len > suffix && first <= len - suffix &&
+                            wire_name_equal(rr->owner + 2, suffix, name + len - suffix, suffix))
+                                return true;
+                }
+        }
+        return false;
+}
+
+/* A query whose name the zone does not hold would only ever measure
+ * nxdomain: a typo, unless an expectation says nxdomain is the point. */
+static int check_query_names(const struct scenario *sc, char *err, size_t errlen)
+{
+        for (size_t q = 0; q < sc->nqueries; q++) {
+                const struct scenario_query *sq = &sc->queries[q];
+                bool allowed = zone_holds(sc, sq->name, sq->name_len);
+                for (size_t e = 0; e < sc->nexpects && !allowed; e++)
+                        allowed = expect_allows_nxdomain(&sc->expects[e], sq->text);
+                if (!allowed) {
+                        snprintf(err, errlen, "%s:%u: query: the zone holds no name '%s' (no rr "
+                                 "or grow line); every cell would be nxdomain. Add an 'expect ... "
+                                 "verdict=nxdomain when qname=%s' line if that is the point",
+                                 sc->path, sq->line, sq->text, sq->text);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen)
 {
         char *text = NULL;
@@ -515,6 +557,11 @@ int scenario_load(const char *path, struct scenario **out, char *err, size_t err
                 return -1;
         ret = scenario_parse(path, text, out, err, errlen);
         free(text);
+        if (ret == 0 && check_query_names(*out, err, errlen) < 0) {
+                scenario_free(*out);
+                *out = NULL;
+                ret = -1;
+        }
         return ret;
 }
 

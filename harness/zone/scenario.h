@@ -56,7 +56,11 @@ struct scenario {
 };
 
 /* Parses a scenario file. Returns 0 and *out (free with scenario_free), or -1
- * with "path:line: message" in err ("path:line:col: message" for `expect`). */
+ * with "path:line: message" in err ("path:line:col: message" for `expect`).
+ * A file's `query` names must be held by its zone (an `rr` owner, a `grow`
+ * name, or under a wildcard) unless an `expect` line allows nxdomain for that
+ * qname; scenario_parse leaves that to its caller (reproduce supplies the
+ * zone afterwards). */
 int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen);
 /* Same, from a string; path is used in messages only. */
 int scenario_parse(const char *path, const char *text, struct scenario **out,

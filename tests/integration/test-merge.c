@@ -356,6 +356,26 @@ static void test_run_expectations(void)
         CU_ASSERT_STRING_EQUAL(err, expected);
         snprintf(expected, sizeof(expected), "%s/Z/matrix.json", tmp);
         CU_ASSERT_EQUAL(access(expected, F_OK), -1);
+        /* typos in --set and --clients: the option named, and the nearest name */
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go --set recrods=3 %s/gate.scn --out %s/Z",
+                           stubcompat, tmp, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "stubcompat run: --set: unknown parameter 'recrods' (did "
+                                "you mean 'records'?)\n"));
+        CU_ASSERT_EQUAL(sh("%s run -q --clients muls-1.2.3 %s/gate.scn --out %s/Z", stubcompat,
+                           tmp, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "stubcompat run: --clients: unknown client 'muls-1.2.3' "
+                                "(did you mean 'musl-1.2.3'?"));
+        /* a query the zone does not hold: an error, unless nxdomain is what is expected */
+        write_file("nx.scn", "suite nx\norigin example.com.\ngrow www\n"
+                   "query nope.example.com A\nsweep records=1..2\n");
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go %s/nx.scn --out %s/Z", stubcompat, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/nx.scn:4: query: the zone holds no name "
+                 "'nope.example.com.'", tmp);
+        CU_ASSERT_TRUE(contains(err, expected));
+        write_file("nx.scn", "suite nx\norigin example.com.\ngrow www\n"
+                   "query nope.example.com A\nsweep records=1..2\n"
+                   "expect go verdict=nxdomain when qname=nope.example.com\n");
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go %s/nx.scn --out %s/NX", stubcompat, tmp, tmp), 0);
         CU_ASSERT_EQUAL(sh("%s run --format xml %s/bad.scn", stubcompat, tmp), 2);
         CU_ASSERT_TRUE(contains(err, "--format: expected text or github, got 'xml'"));
 }

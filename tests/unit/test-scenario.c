@@ -156,7 +156,7 @@ static void test_err_directives(void)
         expect_error("origin example.com\n", "t.scn:1: origin: expected an absolute name "
                      "ending in '.', got 'example.com'");
         expect_error("set\n", "t.scn:1: set: expected key=value");
-        expect_error("set recrods=3\n", "t.scn:1: set: unknown parameter 'recrods'");
+        expect_error("set recrods=3\n", "t.scn:1: set: unknown parameter 'recrods' (did you mean 'records'?)");
         expect_error("set records\n", "t.scn:1: set: expected key=value, got 'records'");
         expect_error("set records=abc\n",
                      "t.scn:1: set: records: expected an integer in 0..4096, got 'abc'");
