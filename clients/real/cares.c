@@ -1,11 +1,22 @@
 /* c-ares 1.18 in process, on the harness's libevent loop.
  *
- * One ares channel per lookup. c-ares tells us which sockets it wants watched
- * through ARES_OPT_SOCK_STATE_CB; each becomes a persistent libevent event
- * that calls ares_process_fd. One timer follows ares_timeout(). The getaddrinfo
- * callback runs inside ares_process_fd, where the channel must not be
- * destroyed, so it only stores the outcome and activates the lookup's
- * `report` event; that event destroys the channel and calls done(). */
+ * Each client keeps a pool of ares channels bound to one run's loop. A lookup
+ * takes an idle channel (or creates one), re-points it at the cell's server
+ * with ares_set_servers_ports and runs ares_getaddrinfo on it; a channel
+ * carries one lookup at a time, so cells never share a channel's state.
+ * Creating a channel (ares_init_options reads resolv.conf and /dev/urandom)
+ * was most of a cell's cost. Between cells the server list is cleared, which
+ * closes the previous cell's sockets. A channel whose state a cell changed
+ * (c-ares 1.18 turns ARES_FLAG_EDNS off for the whole channel after a FORMERR,
+ * NOTIMP or SERVFAIL to an EDNS query) is destroyed instead of reused.
+ *
+ * c-ares tells us which sockets it wants watched through
+ * ARES_OPT_SOCK_STATE_CB; each becomes a persistent libevent event that calls
+ * ares_process_fd. One timer follows ares_timeout(). The getaddrinfo callback
+ * runs inside ares_process_fd, where the channel must not be touched, so it
+ * only stores the outcome and activates the channel's `report` event; that
+ * event calls done() and returns the channel to the pool. done must not
+ * detach or destroy the client. */
 #include "clients/real/real.h"
 
 #include <ares.h>
@@ -20,11 +31,13 @@
 
 #define CARES_EDNS_SIZE 1232
 
-struct cares_lookup;
+struct cares_chan;
 
 struct cares_client {
         int flags;                    /* ARES_FLAG_* */
-        struct cares_lookup *live;    /* lookups started and not yet reported */
+        struct event_base *base;      /* the loop every pooled channel is bound to */
+        struct cares_chan *busy;      /* channels with a lookup not yet reported */
+        struct cares_chan *idle;      /* channels ready for the next lookup */
 };
 
 struct cares_sock {
@@ -33,14 +46,16 @@ struct cares_sock {
         struct cares_sock *next;
 };
 
-struct cares_lookup {
+/* One channel and, while it is in cc->busy, the one lookup it runs. */
+struct cares_chan {
         struct cares_client *cc;
-        struct cares_lookup *prev, *next;   /* in cc->live */
-        struct event_base *base;
+        struct cares_chan *prev, *next;   /* in cc->busy, or next in cc->idle */
         ares_channel channel;
+        unsigned timeout_ms;          /* the per-try timeout the channel was made with */
         struct event *timer;
         struct event *report;
         struct cares_sock *socks;
+        /* the lookup */
         client_done_fn done;
         void *arg;
         bool finished;                /* the getaddrinfo callback has run */
@@ -128,162 +143,264 @@ static void outcome_from_ares(struct outcome *o, int status, const struct ares_a
         }
 }
 
-static void live_unlink(struct cares_lookup *cl)
+static void busy_unlink(struct cares_chan *ch)
 {
-        if (cl->prev)
-                cl->prev->next = cl->next;
+        if (ch->prev)
+                ch->prev->next = ch->next;
         else
-                cl->cc->live = cl->next;
-        if (cl->next)
-                cl->next->prev = cl->prev;
-        cl->prev = cl->next = NULL;
+                ch->cc->busy = ch->next;
+        if (ch->next)
+                ch->next->prev = ch->prev;
+        ch->prev = ch->next = NULL;
 }
 
-/* Releases everything but the lookup itself. Destroying the channel closes
- * its sockets, which calls on_sock_state and frees their events. */
-static void lookup_release(struct cares_lookup *cl)
+static void busy_link(struct cares_chan *ch)
 {
-        if (cl->channel) {
-                ares_channel ch = cl->channel;
-                cl->channel = NULL;
-                ares_destroy(ch);
+        ch->prev = NULL;
+        ch->next = ch->cc->busy;
+        if (ch->next)
+                ch->next->prev = ch;
+        ch->cc->busy = ch;
+}
+
+/* Destroys the channel (which closes its sockets through on_sock_state),
+ * the events and ch itself. ch must be in no list. */
+static void chan_free(struct cares_chan *ch)
+{
+        if (ch->channel) {
+                ares_channel channel = ch->channel;
+                ch->cancelled = true;   /* on_addrinfo ignores ARES_EDESTRUCTION */
+                ch->channel = NULL;
+                ares_destroy(channel);
         }
-        while (cl->socks) {
-                struct cares_sock *s = cl->socks;
-                cl->socks = s->next;
+        while (ch->socks) {
+                struct cares_sock *s = ch->socks;
+                ch->socks = s->next;
                 event_free(s->ev);
                 free(s);
         }
-        if (cl->timer)
-                event_free(cl->timer);
-        if (cl->report)
-                event_free(cl->report);
-        cl->timer = cl->report = NULL;
+        if (ch->timer)
+                event_free(ch->timer);
+        if (ch->report)
+                event_free(ch->report);
+        free(ch);
 }
 
 /* Re-arms the timer from ares_timeout (nothing to wait for: disarmed). */
-static void timer_update(struct cares_lookup *cl)
+static void timer_update(struct cares_chan *ch)
 {
         struct timeval tv, *tvp;
 
-        if (!cl->channel || cl->finished)
+        if (!ch->channel || ch->finished)
                 return;
-        tvp = ares_timeout(cl->channel, NULL, &tv);
+        tvp = ares_timeout(ch->channel, NULL, &tv);
         if (tvp)
-                evtimer_add(cl->timer, tvp);
+                evtimer_add(ch->timer, tvp);
         else
-                evtimer_del(cl->timer);
+                evtimer_del(ch->timer);
 }
 
 static void on_sock_event(evutil_socket_t fd, short what, void *arg)
 {
-        struct cares_lookup *cl = arg;
-        if (!cl->channel)
+        struct cares_chan *ch = arg;
+        if (!ch->channel)
                 return;
-        ares_process_fd(cl->channel, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
+        ares_process_fd(ch->channel, (what & EV_READ) ? fd : ARES_SOCKET_BAD,
                         (what & EV_WRITE) ? fd : ARES_SOCKET_BAD);
-        timer_update(cl);
+        timer_update(ch);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
-        struct cares_lookup *cl = arg;
+        struct cares_chan *ch = arg;
         (void)fd; (void)what;
-        if (!cl->channel)
+        if (!ch->channel)
                 return;
-        ares_process_fd(cl->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-        timer_update(cl);
+        ares_process_fd(ch->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+        timer_update(ch);
 }
 
 /* ARES_OPT_SOCK_STATE_CB: watch fd for what c-ares asks, or forget it. */
 static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
-        struct cares_lookup *cl = data;
-        struct cares_sock **pp = &cl->socks, *s;
+        struct cares_chan *ch = data;
+        struct cares_sock **pp = &ch->socks, *s;
 
         while (*pp && (*pp)->fd != fd)
                 pp = &(*pp)->next;
         s = *pp;
-        if (s) {
-                event_free(s->ev);
-                s->ev = NULL;
-        }
         if (!readable && !writable) {
                 if (s) {
                         *pp = s->next;
+                        event_free(s->ev);
                         free(s);
                 }
                 return;
         }
-        if (!s) {
-                if (!(s = calloc(1, sizeof(*s))))
-                        return;   /* the query then times out: nothing better to do */
-                s->fd = fd;
-                s->next = cl->socks;
-                cl->socks = s;
-        }
         short what = (short)(EV_PERSIST | (readable ? EV_READ : 0) | (writable ? EV_WRITE : 0));
-        s->ev = event_new(cl->base, fd, what, on_sock_event, cl);
-        if (s->ev)
+        if (s) {
+                if (event_get_events(s->ev) == what)
+                        return;
+                event_del(s->ev);
+                event_assign(s->ev, ch->cc->base, fd, what, on_sock_event, ch);
                 event_add(s->ev, NULL);
+                return;
+        }
+        if (!(s = calloc(1, sizeof(*s))))
+                return;   /* the query then times out: nothing better to do */
+        s->fd = fd;
+        if (!(s->ev = event_new(ch->cc->base, fd, what, on_sock_event, ch))) {
+                free(s);
+                return;
+        }
+        s->next = ch->socks;
+        ch->socks = s;
+        event_add(s->ev, NULL);
 }
 
 /* ares_getaddrinfo's callback: runs inside ares_process_fd, ares_getaddrinfo
  * or ares_destroy. Stores the outcome; `report` does the rest. */
 static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res)
 {
-        struct cares_lookup *cl = arg;
+        struct cares_chan *ch = arg;
         (void)timeouts;
 
-        if (!cl->cancelled && !cl->finished) {
-                outcome_from_ares(&cl->o, status, res);
-                cl->o.elapsed_ms = ms_since(&cl->started);
-                cl->finished = true;
-                evtimer_del(cl->timer);
-                event_active(cl->report, EV_TIMEOUT, 0);
+        if (!ch->cancelled && !ch->finished) {
+                outcome_from_ares(&ch->o, status, res);
+                ch->o.elapsed_ms = ms_since(&ch->started);
+                ch->finished = true;
+                evtimer_del(ch->timer);
+                event_active(ch->report, EV_TIMEOUT, 0);
         }
         if (res)
                 ares_freeaddrinfo(res);
 }
 
-static void on_report(evutil_socket_t fd, short what, void *arg)
-{
-        struct cares_lookup *cl = arg;
-        (void)fd; (void)what;
-
-        live_unlink(cl);
-        lookup_release(cl);
-        if (cl->done)
-                cl->done(cl->arg, &cl->o);
-        free(cl);
-}
-
-/* Creates the lookup's channel for server sa. Returns an ARES_* status. */
-static int channel_open(struct cares_lookup *cl, const struct sockaddr_storage *sa,
-                        unsigned timeout_ms)
+/* True when the cell left the channel as it was made: c-ares 1.18 drops
+ * ARES_FLAG_EDNS for good after an EDNS query is refused. */
+static bool chan_reusable(const struct cares_chan *ch)
 {
         struct ares_options opt;
-        struct ares_addr_port_node server;
+        int mask = 0;
+        bool same;
+
+        if (!(ch->cc->flags & ARES_FLAG_EDNS))
+                return true;
+        if (ares_save_options(ch->channel, &opt, &mask) != ARES_SUCCESS)
+                return false;
+        same = (opt.flags & ARES_FLAG_EDNS) != 0;
+        ares_destroy_options(&opt);
+        return same;
+}
+
+/* Returns a channel whose lookup has ended to the idle pool, its server
+ * list cleared (which closes the cell's sockets), or frees it. */
+static void chan_put(struct cares_chan *ch)
+{
+        struct cares_client *cc = ch->cc;
+
+        if (!chan_reusable(ch) || ares_set_servers_ports(ch->channel, NULL) != ARES_SUCCESS) {
+                chan_free(ch);
+                return;
+        }
+        ch->done = NULL;
+        ch->arg = NULL;
+        ch->finished = ch->cancelled = false;
+        ch->next = cc->idle;
+        cc->idle = ch;
+}
+
+static void on_report(evutil_socket_t fd, short what, void *arg)
+{
+        struct cares_chan *ch = arg;
+        (void)fd; (void)what;
+
+        busy_unlink(ch);
+        if (ch->done)
+                ch->done(ch->arg, &ch->o);   /* ch is in no list: done cannot reach it */
+        chan_put(ch);
+}
+
+/* A new channel on cc->base with a per-try timeout of timeout_ms and no
+ * server yet, or NULL. */
+static struct cares_chan *chan_new(struct cares_client *cc, unsigned timeout_ms)
+{
+        struct cares_chan *ch = calloc(1, sizeof(*ch));
+        struct ares_options opt;
         char lookups[] = "b";
         int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS |
                    ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB;
-        int status;
 
+        if (!ch)
+                return NULL;
+        ch->cc = cc;
+        ch->timeout_ms = timeout_ms;
+        ch->timer = evtimer_new(cc->base, on_timer, ch);
+        ch->report = event_new(cc->base, -1, 0, on_report, ch);
+        if (!ch->timer || !ch->report)
+                goto fail;
         memset(&opt, 0, sizeof(opt));
-        memset(&server, 0, sizeof(server));
-        opt.flags = cl->cc->flags | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
-        opt.timeout = (int)(timeout_ms ? timeout_ms : 1000);
+        opt.flags = cc->flags | ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+        opt.timeout = (int)timeout_ms;
         opt.tries = 1;
         opt.ndots = 1;
         opt.domains = NULL;
         opt.ndomains = 0;
         opt.lookups = lookups;
         opt.sock_state_cb = on_sock_state;
-        opt.sock_state_cb_data = cl;
-        if (cl->cc->flags & ARES_FLAG_EDNS) {
+        opt.sock_state_cb_data = ch;
+        if (cc->flags & ARES_FLAG_EDNS) {
                 mask |= ARES_OPT_EDNSPSZ;
                 opt.ednspsz = CARES_EDNS_SIZE;
         }
+        if (ares_init_options(&ch->channel, &opt, mask) != ARES_SUCCESS) {
+                ch->channel = NULL;
+                goto fail;
+        }
+        return ch;
+fail:
+        chan_free(ch);
+        return NULL;
+}
+
+/* Drops every pooled channel (they are bound to cc->base). */
+static void idle_free(struct cares_client *cc)
+{
+        while (cc->idle) {
+                struct cares_chan *ch = cc->idle;
+                cc->idle = ch->next;
+                chan_free(ch);
+        }
+}
+
+/* An idle channel with this timeout on base, or a new one; NULL when out of
+ * memory. The channel is in no list. */
+static struct cares_chan *chan_get(struct cares_client *cc, struct event_base *base,
+                                   unsigned timeout_ms)
+{
+        if (cc->base != base) {
+                if (cc->busy)
+                        return NULL;   /* still serving another loop */
+                idle_free(cc);
+                cc->base = base;
+        }
+        while (cc->idle) {
+                struct cares_chan *ch = cc->idle;
+                cc->idle = ch->next;
+                ch->next = NULL;
+                if (ch->timeout_ms == timeout_ms)
+                        return ch;
+                chan_free(ch);
+        }
+        return chan_new(cc, timeout_ms);
+}
+
+/* Points ch at the single server sa. Returns an ARES_* status. */
+static int chan_point(struct cares_chan *ch, const struct sockaddr_storage *sa)
+{
+        struct ares_addr_port_node server;
+
+        memset(&server, 0, sizeof(server));
         if (sa->ss_family == AF_INET) {
                 const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
                 server.family = AF_INET;
@@ -297,71 +414,61 @@ static int channel_open(struct cares_lookup *cl, const struct sockaddr_storage *
         } else {
                 return ARES_EBADFAMILY;
         }
-        status = ares_init_options(&cl->channel, &opt, mask);
-        if (status != ARES_SUCCESS) {
-                cl->channel = NULL;
-                return status;
-        }
-        return ares_set_servers_ports(cl->channel, &server);
+        return ares_set_servers_ports(ch->channel, &server);
 }
 
 static int cares_start(struct client *c, struct event_base *base, const struct lookup *l,
                        client_done_fn done, void *arg, void **handle)
 {
-        struct cares_lookup *cl;
+        struct cares_client *cc = c->impl;
+        struct cares_chan *ch;
         struct ares_addrinfo_hints hints;
-        int ret = -1, family = l->qtype == DNS_TYPE_A ? AF_INET : l->qtype == DNS_TYPE_AAAA ? AF_INET6
-                             : l->qtype == QTYPE_ADDR ? AF_UNSPEC : -1;
+        unsigned timeout_ms = l->timeout_ms ? l->timeout_ms : 1000;
+        int family = l->qtype == DNS_TYPE_A ? AF_INET : l->qtype == DNS_TYPE_AAAA ? AF_INET6
+                   : l->qtype == QTYPE_ADDR ? AF_UNSPEC : -1;
 
-        if (family < 0 || !(cl = calloc(1, sizeof(*cl))))
+        if (family < 0 || !(ch = chan_get(cc, base, timeout_ms)))
                 return -1;
-        cl->cc = c->impl;
-        cl->base = base;
-        cl->done = done;
-        cl->arg = arg;
-        outcome_init(&cl->o);
-        clock_gettime(CLOCK_MONOTONIC, &cl->started);
-        cl->timer = evtimer_new(base, on_timer, cl);
-        cl->report = event_new(base, -1, 0, on_report, cl);
-        if (!cl->timer || !cl->report || channel_open(cl, &l->server, l->timeout_ms) != ARES_SUCCESS)
-                goto cleanup;
+        if (chan_point(ch, &l->server) != ARES_SUCCESS) {
+                chan_free(ch);
+                return -1;
+        }
+        ch->done = done;
+        ch->arg = arg;
+        outcome_init(&ch->o);
+        clock_gettime(CLOCK_MONOTONIC, &ch->started);
+        busy_link(ch);
         memset(&hints, 0, sizeof(hints));
         hints.ai_family = family;
+        /* The RFC 6724 sort only reorders (verdicts compare address sets) and
+         * opens, connects and closes a socket per address: 50 syscalls/cell. */
+        hints.ai_flags = ARES_AI_NOSORT;
         /* may call on_addrinfo at once; done still comes later, from `report` */
-        ares_getaddrinfo(cl->channel, l->qname, NULL, &hints, on_addrinfo, cl);
-        timer_update(cl);
-        cl->next = cl->cc->live;
-        if (cl->next)
-                cl->next->prev = cl;
-        cl->cc->live = cl;
-        *handle = cl;
-        cl = NULL;     /* owned by the loop until on_report or cares_cancel */
-        ret = 0;
-cleanup:
-        if (cl) {
-                lookup_release(cl);
-                free(cl);
-        }
-        return ret;
+        ares_getaddrinfo(ch->channel, l->qname, NULL, &hints, on_addrinfo, ch);
+        timer_update(ch);
+        *handle = ch;   /* owned by the loop until on_report or cares_cancel */
+        return 0;
 }
 
 static void cares_cancel(struct client *c, void *handle)
 {
-        struct cares_lookup *cl = handle;
+        struct cares_chan *ch = handle;
         (void)c;
-        cl->cancelled = true;
-        live_unlink(cl);
-        lookup_release(cl);   /* on_addrinfo sees ARES_EDESTRUCTION and ignores it */
-        free(cl);
+        busy_unlink(ch);
+        chan_free(ch);   /* its query may still be pending: not reused */
 }
 
-/* Every lookup's channel, sockets and events belong to one run's loop:
- * lookups still live are cancelled (done is not called). */
+/* Every channel, socket and event belongs to one run's loop: lookups still
+ * live are cancelled (done is not called) and the pool is emptied. */
 static void cares_detach(struct client *c)
 {
         struct cares_client *cc = c->impl;
-        while (cc && cc->live)
-                cares_cancel(c, cc->live);
+        if (!cc)
+                return;
+        while (cc->busy)
+                cares_cancel(c, cc->busy);
+        idle_free(cc);
+        cc->base = NULL;
 }
 
 static void cares_destroy(struct client *c)

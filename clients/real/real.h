@@ -11,11 +11,14 @@
 
 /* Adds real:c-ares-1.18, real:c-ares-1.18-igntc (ARES_FLAG_IGNTC),
  * real:c-ares-1.18-edns (ARES_FLAG_EDNS, ednspsz 1232) and
- * real:c-ares-1.18-usevc (ARES_FLAG_USEVC). Each lookup runs on its own
- * ares channel: one server (the lookup's address and port), one try of
+ * real:c-ares-1.18-usevc (ARES_FLAG_USEVC). Each lookup runs alone on an
+ * ares channel the client keeps for later lookups on the same loop
+ * (re-pointed per lookup; detach frees them; a channel whose EDNS flag c-ares
+ * dropped is never reused): one server (the lookup's address and port), one try of
  * lookup->timeout_ms, no search domains, no /etc/hosts; the name is asked with
  * ares_getaddrinfo (AF_INET for A, AF_INET6 for AAAA, AF_UNSPEC for
- * QTYPE_ADDR) so c-ares' own parsing and CNAME handling decide the answer.
+ * QTYPE_ADDR; ARES_AI_NOSORT, since the RFC 6724 sort only reorders and costs
+ * a socket per address) so c-ares' own parsing and CNAME handling decide the answer.
  * Other query types cannot start (start returns -1; any_type is false).
  * Outcome: ARES_SUCCESS -> the addresses; ENODATA -> nodata; ENOTFOUND ->
  * nxdomain; ETIMEOUT -> timeout; others -> error with reason servfail,

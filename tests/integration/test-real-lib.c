@@ -572,6 +572,69 @@ static void test_cancel(void)
         printf("\n");
 }
 
+/* c-ares channels are kept between lookups on one loop: the next lookup must
+ * reach its own server and must not inherit what the last one did to the
+ * channel (an EDNS FORMERR turns EDNS off for a whole 1.18 channel). */
+static void test_channel_reuse(void)
+{
+        static const char *const clients[] = { CA, CE };
+        struct fixture f;
+        struct server_config cfg = { .address = "127.0.0.1", .tcp_idle_ms = 2000 };
+        struct point_params p;
+        struct point *pt2 = NULL;
+        struct server *srv1, *srv2 = NULL;
+        struct slot slot;
+        char err[256] = "";
+        bool guard_fired = false, all = false;
+
+        if (fixture_up(&f, "records=29 edns=formerr") < 0) {
+                CU_FAIL("fixture");
+                return;
+        }
+        p = f.sc->defaults;
+        if (params_set_assignment(&p, "records=29", err, sizeof(err)) < 0 ||
+            !(pt2 = point_new(f.sc, 1, &p, err, sizeof(err))) ||
+            !(srv2 = server_new(f.base, &cfg, pt2, err, sizeof(err)))) {
+                CU_FAIL(err);
+                goto cleanup;
+        }
+        srv1 = f.srv;
+        for (size_t c = 0; c < sizeof(clients) / sizeof(clients[0]); c++) {
+                struct client *cl = client_set_find(&f.set, clients[c]);
+                bool edns = strcmp(clients[c], CE) == 0;
+                unsigned udp1 = server_stats(srv1)->queries[TRANSPORT_UDP];
+                unsigned udp2 = server_stats(srv2)->queries[TRANSPORT_UDP];
+
+                CU_ASSERT_PTR_NOT_NULL_FATAL(cl);
+                for (int round = 0; round < 2; round++) {
+                        f.srv = srv1;   /* edns=formerr */
+                        lookups_run(&f, cl, API, A, &slot, 1, &guard_fired);
+                        CU_ASSERT(slot.reported == 1 && !guard_fired);
+                        CU_ASSERT(zone_serves(&f, &slot.o, API, A, &all) && all);
+                        f.srv = srv2;   /* edns=honor */
+                        lookups_run(&f, cl, API, A, &slot, 1, &guard_fired);
+                        CU_ASSERT(slot.reported == 1 && !guard_fired);
+                        CU_ASSERT(zone_serves(&f, &slot.o, API, A, &all) && all);
+                        printf("\n    | %-26s | round %d: formerr server udp %u, honor server udp %u edns %d",
+                               clients[c], round, server_stats(srv1)->queries[TRANSPORT_UDP] - udp1,
+                               server_stats(srv2)->queries[TRANSPORT_UDP] - udp2,
+                               server_stats(srv2)->last_edns);
+                        CU_ASSERT_EQUAL(server_stats(srv2)->last_edns, edns ? 1232 : -1);
+                }
+                /* each lookup went to its own server only: 1 or 2 (EDNS retry) there, 1 here */
+                CU_ASSERT_EQUAL(server_stats(srv1)->queries[TRANSPORT_UDP] - udp1, edns ? 4u : 2u);
+                CU_ASSERT_EQUAL(server_stats(srv2)->queries[TRANSPORT_UDP] - udp2, 2u);
+        }
+        printf("\n");
+        f.srv = srv1;
+cleanup:
+        if (srv2)
+                server_free(srv2);
+        if (pt2)
+                point_free(pt2);
+        fixture_down(&f);
+}
+
 static const struct test_case real_lib_cases[] = {
         { "records=29 fits: every client, one exchange", test_fits },
         { "behaviour per truncation value at records=30", test_truncation },
@@ -584,6 +647,7 @@ static const struct test_case real_lib_cases[] = {
         { "AAAA, TXT and A+AAAA", test_families },
         { "50 lookups at once", test_concurrency },
         { "cancel in every state, detach", test_cancel },
+        { "c-ares channels reused between lookups", test_channel_reuse },
         { NULL, NULL },
 };
 
