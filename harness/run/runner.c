@@ -42,6 +42,7 @@ struct live_cell {
 struct client_slots {
         unsigned n;
         unsigned char *used;
+        struct server **servers;       /* per slot: its idle server on 127.x.y.z:53, or NULL */
         size_t *queue;                 /* cell indexes waiting for a slot */
         size_t qhead, qlen, qcap;
 };
@@ -185,16 +186,29 @@ static void slot_release(struct run_state *rs, struct live_cell *lc)
 }
 
 /* Keeps a finished cell's server for a later cell: creating and closing two
- * sockets per cell is most of a cell's cost. A pooled server is parked: it
- * answers nobody and drops its reference on the cell's point, which is freed
- * right after (late datagrams or TCP bytes from the cell's client, or anyone
- * spraying the run's ports, must not reach a freed point). Servers of cells
- * that ended at their deadline are closed, since their client may still be
- * sending. */
+ * sockets per cell is most of a cell's cost. A port-53 slot keeps its own
+ * (its address is the slot's); the others share the pool on 127.0.0.1. A
+ * kept server is parked: it answers nobody and drops its reference on the
+ * cell's point, which is freed right after (late datagrams or TCP bytes from
+ * the cell's client, or anyone spraying the run's ports, must not reach a
+ * freed point). Servers of cells that ended at their deadline are closed,
+ * since their client may still be sending. */
 static void pool_put(struct run_state *rs, struct live_cell *lc, struct server *s,
                      const struct outcome *o)
 {
-        bool reusable = lc->slot < 0 && strcmp(o->reason, "deadline") != 0;
+        bool reusable = strcmp(o->reason, "deadline") != 0;
+        if (lc->slot >= 0) {
+                struct server **kept = &rs->slots[lc->client_index].servers[lc->slot];
+                server_free(*kept);
+                *kept = NULL;
+                if (!reusable) {
+                        server_free(s);
+                        return;
+                }
+                server_park(s);
+                *kept = s;
+                return;
+        }
         if (reusable && rs->npool == rs->cappool) {
                 size_t cap = rs->cappool ? rs->cappool * 2 : 64;
                 struct server **n = realloc(rs->pool, cap * sizeof(*n));
@@ -221,6 +235,21 @@ static struct server *pool_get(struct run_state *rs, const struct server_config 
                         return s;
                 server_free(s);
         }
+        return server_new(rs->base, cfg, pt, err, errlen);
+}
+
+/* The server of a port-53 slot: the slot's idle one reset for pt, or a new one. */
+static struct server *slot_server_get(struct run_state *rs, struct live_cell *lc,
+                                      const struct server_config *cfg, struct point *pt,
+                                      char *err, size_t errlen)
+{
+        struct server **kept = &rs->slots[lc->client_index].servers[lc->slot];
+        struct server *s = *kept;
+
+        *kept = NULL;
+        if (s && server_reset(s, pt) == 0)
+                return s;
+        server_free(s);
         return server_new(rs->base, cfg, pt, err, errlen);
 }
 
@@ -551,7 +580,7 @@ static int cell_start(struct run_state *rs, size_t index)
         if (lc->via != VIA_DIRECT)
                 return cell_start_behind(rs, lc, &scfg, addr);
         lc->srv = lc->slot < 0 ? pool_get(rs, &scfg, lc->lp->pt, msg, sizeof(msg))
-                               : server_new(rs->base, &scfg, lc->lp->pt, msg, sizeof(msg));
+                               : slot_server_get(rs, lc, &scfg, lc->lp->pt, msg, sizeof(msg));
         if (!lc->srv) {
                 finish_now(lc, OUTCOME_HARNESS_ERROR, "server", msg);
                 return 0;
@@ -661,7 +690,8 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
         for (size_t c = 0; c < cfg->nclients; c++) {
                 rs->slots[c].n = cfg->clients[c]->max_parallel ? cfg->clients[c]->max_parallel : 1;
                 rs->slots[c].used = calloc(rs->slots[c].n, 1);
-                if (!rs->slots[c].used)
+                rs->slots[c].servers = calloc(rs->slots[c].n, sizeof(struct server *));
+                if (!rs->slots[c].used || !rs->slots[c].servers)
                         return -1;
         }
         wire_name_to_text(cfg->sc->origin, cfg->sc->origin_len, rs->origin, sizeof(rs->origin));
@@ -729,6 +759,9 @@ cleanup:
         if (rs.watch)
                 event_free(rs.watch);
         for (size_t c = 0; rs.slots && c < cfg->nclients; c++) {
+                for (unsigned i = 0; rs.slots[c].servers && i < rs.slots[c].n; i++)
+                        server_free(rs.slots[c].servers[i]);
+                free(rs.slots[c].servers);
                 free(rs.slots[c].used);
                 free(rs.slots[c].queue);
         }
