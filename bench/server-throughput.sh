@@ -1,8 +1,10 @@
 #!/bin/sh
 # Server throughput, side by side in one run: dnsperf against `stubcompat serve`,
 # NSD (one server process, rrl-ratelimit: 0) and ldns-testns, all answering
-# api.mixpanel.com A with the same 29 A records (498 bytes), over UDP and TCP.
-# Prints qps per server and the ratios. Usage: bench/server-throughput.sh [SECONDS]
+# api.mixpanel.com A with the same 29 A records (498 bytes), over UDP and TCP,
+# for 1 and 8 dnsperf clients and 1 and 200 queries outstanding. Prints one
+# line per figure with its peer, the ratio and the target.
+# Usage: bench/server-throughput.sh [SECONDS] (per dnsperf run, default 10)
 set -eu
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
@@ -74,17 +76,41 @@ sleep 1
 size() { dig +noedns -p "$1" @127.0.0.1 api.mixpanel.com A | sed -n 's/.*MSG SIZE  rcvd: //p'; }
 echo "answer sizes (dig +noedns): stubcompat $(size $p_sc), nsd $(size $p_nsd), ldns-testns $(size $p_tns) bytes"
 
-qps() {   # port mode
-        dnsperf -s 127.0.0.1 -p "$1" -m "$2" -d "$work/queries" -l "$SECS" -c 8 -q 200 2>&1 |
+# Every dnsperf shape: clients (-c) x queries outstanding (-q) x transport.
+# stubcompat and NSD alternate, three rounds each (median); ldns-testns runs
+# once per shape (its gap is an order of magnitude). Each figure is one line:
+#   figure | stubcompat | peer | ratio | target | met/MISSED
+qps() {   # port mode clients outstanding
+        dnsperf -s 127.0.0.1 -p "$1" -m "$2" -d "$work/queries" -l "$SECS" -c "$3" -q "$4" 2>&1 |
                 sed -n 's/.*Queries per second: *//p'
 }
-for mode in udp tcp; do
-        sc=$(qps "$p_sc" $mode); nsd=$(qps "$p_nsd" $mode); tns=$(qps "$p_tns" $mode)
-        echo "$mode: stubcompat $sc qps, nsd $nsd qps, ldns-testns ${tns:-n/a} qps"
-        python3 - "$sc" "$nsd" "${tns:-0}" "$mode" <<'PY'
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+figure() {  # label ours peer_name peer target_ratio
+        python3 - "$@" <<'PY'
 import sys
-sc, nsd, tns, mode = float(sys.argv[1] or 0), float(sys.argv[2] or 0), float(sys.argv[3] or 0), sys.argv[4]
-r = lambda a, b: f"{a / b:.2f}x" if b else "n/a"
-print(f"{mode}: stubcompat/nsd {r(sc, nsd)} (target >= 1.0x), stubcompat/ldns-testns {r(sc, tns)} (target >= 4x)")
+label, ours, name, peer, target = sys.argv[1], float(sys.argv[2] or 0), sys.argv[3], float(sys.argv[4] or 0), float(sys.argv[5])
+ratio = ours / peer if peer else 0.0
+verdict = "met" if ratio >= target else "MISSED"
+print(f"{label} | stubcompat {ours:,.0f} qps | {name} {peer:,.0f} qps | {ratio:.2f}x | target >= {target:g}x | {verdict}")
 PY
+}
+echo "load before: $(uptime | sed 's/.*load average: //')"
+for mode in udp tcp; do
+        target=1.3; [ $mode = tcp ] && target=2
+        for clients in 1 8; do
+                for outstanding in 1 200; do
+                        sc=""; nsd=""
+                        for round in 1 2 3; do
+                                sc="$sc $(qps "$p_sc" $mode $clients $outstanding)"
+                                nsd="$nsd $(qps "$p_nsd" $mode $clients $outstanding)"
+                        done
+                        tns=$(qps "$p_tns" $mode $clients $outstanding)
+                        # shellcheck disable=SC2086
+                        m_sc=$(median $sc); m_nsd=$(median $nsd)
+                        shape="$mode -c $clients -q $outstanding"
+                        figure "server $shape vs NSD (median of 3:$sc /$nsd)" "$m_sc" "NSD" "$m_nsd" "$target"
+                        figure "server $shape vs ldns-testns" "$m_sc" "ldns-testns" "${tns:-0}" 5
+                done
+        done
 done
+echo "load after: $(uptime | sed 's/.*load average: //')"
