@@ -30,6 +30,7 @@ struct serverproc {
         size_t partial_len;
         char *errtext;                /* stderr, capped at STDERR_MAX */
         size_t err_len;
+        size_t err_total;             /* stderr bytes read, including past the cap */
         struct serverproc_exchange *ex;
         size_t nex, capex;
         char banner[512];
@@ -104,6 +105,7 @@ static void take_stdout(struct serverproc *sp, const char *buf, size_t n)
 
 static void take_stderr(struct serverproc *sp, const char *buf, size_t n)
 {
+        sp->err_total += n;
         if (n > STDERR_MAX - sp->err_len)
                 n = STDERR_MAX - sp->err_len;
         memcpy(sp->errtext + sp->err_len, buf, n);
@@ -276,6 +278,17 @@ done:
         return sp;
 }
 
+size_t serverproc_stderr(struct serverproc *sp, char *out, size_t cap)
+{
+        size_t total;
+        pthread_mutex_lock(&sp->lock);
+        if (cap)
+                snprintf(out, cap, "%s", sp->errtext);
+        total = sp->err_total;
+        pthread_mutex_unlock(&sp->lock);
+        return total;
+}
+
 uint16_t serverproc_port(const struct serverproc *sp)
 {
         return sp->port;
@@ -394,6 +407,11 @@ size_t serverproc_count(struct serverproc *sp, const char *transport, const char
 
 int serverproc_stop(struct serverproc *sp)
 {
+        return serverproc_stop_stderr(sp, NULL, 0);
+}
+
+int serverproc_stop_stderr(struct serverproc *sp, char *err, size_t errcap)
+{
         int wstatus, status = -1;
 
         if (!sp)
@@ -418,6 +436,8 @@ int serverproc_stop(struct serverproc *sp)
                 pthread_join(sp->reader, NULL);
         if (sp->err_len)   /* the server writes nothing there when all is well */
                 fprintf(stderr, "serverproc: server stderr: %s\n", sp->errtext);
+        if (errcap)
+                snprintf(err, errcap, "%s", sp->errtext);
         serverproc_free(sp);
         return status;
 }

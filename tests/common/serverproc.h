@@ -48,6 +48,10 @@ pid_t serverproc_pid(const struct serverproc *sp);
 /* The first line, e.g. "serving scenarios/x.scn (suite x) on 127.0.0.1 port
  * 40000, udp and tcp". Owned by sp. */
 const char *serverproc_banner(const struct serverproc *sp);
+/* Copies what the child wrote on stderr so far (at most the first 64 KiB)
+ * into out (cap bytes, NUL-terminated; cap may be 0). Returns the number of
+ * stderr bytes read so far, including those past the cap. */
+size_t serverproc_stderr(struct serverproc *sp, char *out, size_t cap);
 /* True while the child has not exited. */
 bool serverproc_alive(struct serverproc *sp);
 
@@ -78,6 +82,9 @@ size_t serverproc_count(struct serverproc *sp, const char *transport, const char
 /* SIGTERM, then waits (SIGKILL after 5 s), collects the remaining output and
  * frees sp. Returns the exit status, 128+signal when killed, -1 on error. */
 int serverproc_stop(struct serverproc *sp);
+/* serverproc_stop, keeping what the child wrote on stderr (at most the first
+ * 64 KiB) in err (errcap bytes, NUL-terminated). */
+int serverproc_stop_stderr(struct serverproc *sp, char *err, size_t errcap);
 
 /* Parses one exchange line. Returns false when it is not one. */
 bool serverproc_parse_exchange(const char *line, struct serverproc_exchange *out);
