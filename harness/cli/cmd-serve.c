@@ -60,6 +60,20 @@ static void print_exchange(void *arg, const struct server_exchange *x)
         fflush(stdout);
 }
 
+/* What the server refused hostile or excessive peers, on stderr at exit
+ * (nothing when nothing was refused). */
+static void print_defences(const struct server_stats *st)
+{
+        if (!st->bad_source && !st->send_failed && !st->delayed_dropped && !st->tcp_evicted &&
+            !st->tcp_accept_paused)
+                return;
+        fprintf(stderr, "stubcompat serve: refused: %u queries from refused source ports, "
+                "%u replies the kernel would not send, %u delayed replies (queue full), "
+                "%u idle TCP connections evicted, TCP accepting paused %u times\n",
+                st->bad_source, st->send_failed, st->delayed_dropped, st->tcp_evicted,
+                st->tcp_accept_paused);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
         (void)sig; (void)what;
@@ -196,6 +210,7 @@ int cmd_serve(int argc, char **argv)
         if (!sigint || !sigterm || evsignal_add(sigint, NULL) < 0 || evsignal_add(sigterm, NULL) < 0)
                 goto cleanup;
         event_base_dispatch(base);
+        print_defences(server_stats(srv));
         ret = 0;
 cleanup:
         if (sigint)
