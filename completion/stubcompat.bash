@@ -15,7 +15,7 @@ _stubcompat()
         _init_completion -n = || return
 
         local prog=${words[0]}
-        local commands="run merge clients calibrate serve reproduce check-zone version"
+        local commands="run merge diff clients calibrate serve reproduce check-zone version"
 
         # the command is the first word that is not an option
         local cmd="" i
@@ -95,6 +95,8 @@ _stubcompat()
                       --baseline --format --quiet --help" ;;
         merge)
                 opts="--out --scenario --baseline --format --quiet --help" ;;
+        diff)
+                opts="--format --help" ;;
         clients)
                 opts="--names --help" ;;
         calibrate)
@@ -120,7 +122,7 @@ _stubcompat()
         case $cmd in
         run | calibrate | serve)
                 _filedir scn ;;
-        merge)
+        merge | diff)
                 _filedir -d ;;
         check-zone)
                 _filedir ;;

@@ -13,6 +13,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_check_zone(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 /* Prints the one line of `stubcompat --version`. */
 void version_line(void);

@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
         { "run", cmd_run, "run scenario suites against the clients: compatibility matrices" },
         { "merge", cmd_merge, "join the shards of a suite (run --shard K/N) into one matrix" },
+        { "diff", cmd_diff, "cells whose verdict changed between two runs; exit 1 if any got worse" },
         { "clients", cmd_clients, "list the clients, emulated and real, and whether they can run" },
         { "calibrate", cmd_calibrate, "check each emulated profile against its real twin, cell by cell" },
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },

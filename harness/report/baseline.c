@@ -77,14 +77,13 @@ static int by_key(const void *pa, const void *pb, void *arg)
         return *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
 }
 
-long baseline_regressions(const struct matrix *base, const struct matrix *m,
-                      struct regression **out)
+int baseline_match(const struct matrix *base, const struct matrix *m, size_t *match)
 {
         size_t base_map[MATRIX_MAX_AXES], run_map[MATRIX_MAX_AXES], *order = NULL;
         struct keyed kb = { base, base_map, m->naxes }, km = { m, run_map, m->naxes };
-        long n = 0;
 
-        *out = NULL;
+        for (size_t i = 0; i < m->ncells; i++)
+                match[i] = BASELINE_NO_MATCH;
         for (size_t a = 0; a < m->naxes; a++) {
                 int b = axis_index(base, m->axes[a]);
                 if (b < 0)
@@ -101,8 +100,6 @@ long baseline_regressions(const struct matrix *base, const struct matrix *m,
         for (size_t i = 0; i < m->ncells; i++) {
                 const struct matrix_cell *c = &m->cells[i];
                 size_t lo = 0, hi = base->ncells;
-                if (c->verdict == VERDICT_OK || verdict_is_unchecked(c->verdict))
-                        continue;
                 while (lo < hi) {       /* the first base cell with a key >= c's */
                         size_t mid = lo + (hi - lo) / 2;
                         if (key_compare(&kb, &base->cells[order[mid]], &km, c) < 0)
@@ -110,20 +107,40 @@ long baseline_regressions(const struct matrix *base, const struct matrix *m,
                         else
                                 hi = mid;
                 }
-                if (lo == base->ncells || key_compare(&kb, &base->cells[order[lo]], &km, c) != 0 ||
-                    base->cells[order[lo]].verdict != VERDICT_OK)
+                if (lo < base->ncells && key_compare(&kb, &base->cells[order[lo]], &km, c) == 0)
+                        match[i] = order[lo];
+        }
+        free(order);
+        return 0;
+}
+
+long baseline_regressions(const struct matrix *base, const struct matrix *m,
+                          struct regression **out)
+{
+        size_t *match = calloc(m->ncells ? m->ncells : 1, sizeof(*match));
+        long n = 0;
+
+        *out = NULL;
+        if (!match || baseline_match(base, m, match) < 0) {
+                free(match);
+                return -1;
+        }
+        for (size_t i = 0; i < m->ncells; i++) {
+                const struct matrix_cell *c = &m->cells[i];
+                if (c->verdict == VERDICT_OK || verdict_is_unchecked(c->verdict) ||
+                    match[i] == BASELINE_NO_MATCH || base->cells[match[i]].verdict != VERDICT_OK)
                         continue;
                 struct regression *nr = realloc(*out, ((size_t)n + 1) * sizeof(*nr));
                 if (!nr) {
                         free(*out);
                         *out = NULL;
-                        free(order);
+                        free(match);
                         return -1;
                 }
                 *out = nr;
-                nr[n++] = (struct regression){ i, order[lo] };
+                nr[n++] = (struct regression){ i, match[i] };
         }
-        free(order);
+        free(match);
         return n;
 }
 

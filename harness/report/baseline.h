@@ -11,6 +11,14 @@
 int baseline_compatible(const struct matrix *base, const char *name, const char *suite,
                         const char *const *axes, size_t naxes, char *err, size_t errlen);
 
+#define BASELINE_NO_MATCH ((size_t)-1)
+
+/* For each cell i of m, match[i] = the index of the base cell with the same
+ * client, qname, qtype and axis values (axes matched by name), or
+ * BASELINE_NO_MATCH. match has m->ncells entries. Returns 0, or -1 when out
+ * of memory. */
+int baseline_match(const struct matrix *base, const struct matrix *m, size_t *match);
+
 struct regression {
         size_t cell;            /* index into the run's cells */
         size_t base_cell;       /* index into the baseline's cells */

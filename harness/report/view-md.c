@@ -28,7 +28,7 @@
 
 /* Appends s as Markdown text: newlines become spaces and the characters
  * that could start markup or split a table cell are backslash-escaped. */
-static void md_text(struct strbuf *b, const char *s)
+void view_md_text(struct strbuf *b, const char *s)
 {
         for (const char *p = s; *p; p++) {
                 if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -43,18 +43,18 @@ static void md_text(struct strbuf *b, const char *s)
 static void md_title(const struct matrix *m, struct strbuf *b)
 {
         strbuf_puts(b, "# stubcompat: ");
-        md_text(b, m->suite);
+        view_md_text(b, m->suite);
         if (m->complete)
                 strbuf_printf(b, " (complete, %zu cells)\n\n", m->ncells);
         else
                 strbuf_printf(b, " (INCOMPLETE: %zu of %zu cells)\n\n", m->ncells, m->total);
         strbuf_puts(b, "Scenario ");
-        md_text(b, m->scenario);
+        view_md_text(b, m->scenario);
         strbuf_puts(b, "; axes: ");
         for (size_t a = 0; a < m->naxes; a++) {
                 if (a)
                         strbuf_puts(b, ", ");
-                md_text(b, m->axes[a]);
+                view_md_text(b, m->axes[a]);
         }
         if (m->naxes == 0)
                 strbuf_puts(b, "none");
@@ -68,7 +68,7 @@ static void md_check(const struct gate_check *c, struct strbuf *b)
                 [GATE_NOT_CHECKED] = "not checked",
         };
         strbuf_printf(b, "- %s: ", mark[c->status]);
-        md_text(b, c->message);
+        view_md_text(b, c->message);
         strbuf_puts(b, "\n");
 }
 
@@ -87,7 +87,7 @@ static void md_verdict(const struct matrix *m, const struct gate_result *g, stru
                                    g->harness_errors ? "HARNESS ERROR" : "PASSED");
         gate_summary(g, m->suite, line, sizeof(line));
         strbuf_puts(b, ": ");
-        md_text(b, line);
+        view_md_text(b, line);
         strbuf_printf(b, " (exit %d).\n\n", !g->complete ? 130 : g->harness_errors ? 3 :
                                              g->status);
         for (size_t i = 0; i < g->nchecks; i++)
@@ -130,9 +130,9 @@ static void md_counts(const struct view_grid *g, struct strbuf *b)
                 const struct matrix_cell *first = g->client_cell[c];
                 matrix_count(g->m, first->client, counts);
                 strbuf_puts(b, "| ");
-                md_text(b, first->client);
+                view_md_text(b, first->client);
                 strbuf_puts(b, " | ");
-                md_text(b, first->kind);
+                view_md_text(b, first->kind);
                 strbuf_puts(b, " |");
                 for (int v = 0; v < VERDICT_MAX; v++)
                         strbuf_printf(b, " %zu |", counts[v]);
@@ -160,17 +160,17 @@ static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes
                 }
                 breaking_describe(m, &bps[i], sizes, line, sizeof(line));
                 strbuf_puts(b, "- ");
-                md_text(b, bps[i].client);
+                view_md_text(b, bps[i].client);
                 strbuf_puts(b, ": ");
-                md_text(b, bps[i].qname);
+                view_md_text(b, bps[i].qname);
                 strbuf_puts(b, " ");
-                md_text(b, bps[i].qtype);
+                view_md_text(b, bps[i].qtype);
                 if (bps[i].others[0]) {
                         strbuf_puts(b, " at ");
-                        md_text(b, bps[i].others);
+                        view_md_text(b, bps[i].others);
                 }
                 strbuf_puts(b, ": ");
-                md_text(b, line);
+                view_md_text(b, line);
                 strbuf_puts(b, "\n");
         }
         if (n)
@@ -208,7 +208,7 @@ static void md_grid_row(const struct view_grid *g, const struct answer_sizes *si
 
         view_point_label(g->m, g->point_cell[p], label, sizeof(label));
         strbuf_puts(b, "| ");
-        md_text(b, label);
+        view_md_text(b, label);
         strbuf_puts(b, " |");
         if (sizes)
                 view_size_cell(bytes, label, sizeof(label));
@@ -235,13 +235,13 @@ static void md_grid(const struct view_grid *g, const struct answer_sizes *sizes,
         size_t elided = 0, run = 0, p;
 
         strbuf_puts(b, "### ");
-        md_text(b, g->queries[q].qname);
+        view_md_text(b, g->queries[q].qname);
         strbuf_puts(b, " ");
-        md_text(b, g->queries[q].qtype);
+        view_md_text(b, g->queries[q].qtype);
         strbuf_printf(b, "\n\n| point |%s", sizes ? " answer |" : "");
         for (size_t c = 0; c < g->nclients; c++) {
                 strbuf_puts(b, " ");
-                md_text(b, g->client_cell[c]->client);
+                view_md_text(b, g->client_cell[c]->client);
                 strbuf_puts(b, " |");
         }
         strbuf_printf(b, "\n|---|%s", sizes ? "---:|" : "");

@@ -47,6 +47,10 @@ void view_csv_write(const struct matrix *m, struct strbuf *b);
 #define VIEW_MD_MAX_CHECKS 50
 void view_md_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
 
+/* Appends s as Markdown text: newlines become spaces and the characters
+ * that could start markup or split a table cell are backslash-escaped. */
+void view_md_text(struct strbuf *b, const char *s);
+
 /* JUnit XML rendering the gate (harness/report/gate.h): one <testcase> per
  * expectation and per regression check, failures = what made the run exit
  * 1. Without a gate (x or x->gate NULL): one <testcase> per cell. */

@@ -469,6 +469,57 @@ static void test_merge_gates(void)
                                 "\"mixpanel-2016\", got \"other\""));
 }
 
+/* ---------------------------------------------------------------- diff */
+
+/* Two real runs: TCP answered, then refused. glibc's cells past 512 bytes
+ * get worse (they needed TCP); musl never uses TCP and is unchanged. */
+static void test_diff_two_runs(void)
+{
+        char expected[1024];
+
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q --clients glibc-2.36,musl-1.2.3 --set tcp=on %s "
+                                 "--out %s/TON", stubcompat, mixpanel, tmp), 0);
+        /* the refused run fails line 40's expectation: exit 1 */
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q --clients glibc-2.36,musl-1.2.3 --set tcp=refuse %s "
+                                 "--out %s/TREF", stubcompat, mixpanel, tmp), 1);
+        CU_ASSERT_EQUAL(sh("%s diff %s/TON %s/TREF", stubcompat, tmp, tmp), 1);
+        CU_ASSERT_TRUE(contains(out, "worse: glibc-2.36 api.mixpanel.com A: 35 cells ok -> error, "
+                                "first: ok, udp+tcp 514 bytes -> error tcp-failed, udp 34 bytes\n"
+                                "  at records=30..64\n"));
+        CU_ASSERT_TRUE(contains(out, "worse: glibc-2.36 cdn.mixpanel.com A: 37 cells"));
+        CU_ASSERT_TRUE(contains(out, "72 worse, 0 better, 0 changed, 0 unchecked; 184 cells the "
+                                "same, 0 only in A, 0 only in B\n"));
+        CU_ASSERT_PTR_NULL(strstr(out, "musl"));
+        /* the other way round: better, exit 0 */
+        CU_ASSERT_EQUAL(sh("%s diff %s/TREF/matrix.json %s/TON", stubcompat, tmp, tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "better: glibc-2.36 api.mixpanel.com A: 35 cells error -> ok"));
+        /* Markdown and JSON say the same */
+        CU_ASSERT_EQUAL(sh("%s diff --format md %s/TON %s/TREF", stubcompat, tmp, tmp), 1);
+        CU_ASSERT_TRUE(contains(out, "# stubcompat diff\n"));
+        CU_ASSERT_TRUE(contains(out, "| worse | glibc-2.36 | api.mixpanel.com A | 35 | ok, udp+tcp "
+                                "514 bytes | error tcp-failed, udp 34 bytes | records=30..64 |\n"));
+        CU_ASSERT_EQUAL(sh("%s diff --format json %s/TON %s/TREF", stubcompat, tmp, tmp), 1);
+        write_file("diff.json", out);
+        CU_ASSERT_EQUAL(sh("python3 -c \"import json,sys; d=json.load(open(sys.argv[1])); "
+                           "n=sum(len(g['cells']) for g in d['groups'] if g['change']=='worse'); "
+                           "print(n, d['counts']['worse'])\" %s/diff.json", tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "72 72\n"));
+        /* the same run twice: nothing changed */
+        CU_ASSERT_EQUAL(sh("%s diff %s/TON %s/TON", stubcompat, tmp, tmp), 0);
+        CU_ASSERT_TRUE(contains(out, "0 worse, 0 better, 0 changed, 0 unchecked; 256 cells"));
+        /* not a matrix, another suite: exit 2 */
+        write_file("garbage2.json", "garbage\n");
+        CU_ASSERT_EQUAL(sh("%s diff %s/TON %s/garbage2.json", stubcompat, tmp, tmp), 2);
+        snprintf(expected, sizeof(expected), "%s/garbage2.json:1:1:", tmp);
+        CU_ASSERT_TRUE(contains(err, expected));
+        CU_ASSERT_EQUAL(sh("%s diff %s/TON", stubcompat, tmp), 2);
+}
+
+static const struct test_case diff_tests[] = {
+        { "tcp=on against tcp=refuse", test_diff_two_runs },
+        { NULL, NULL },
+};
+
 static int setup(void)
 {
         snprintf(tmp, sizeof(tmp), "/tmp/stubcompat-merge-XXXXXX");
@@ -497,6 +548,7 @@ static const struct test_case gate_tests[] = {
 static const struct test_suite suites[] = {
         { "merge", merge_tests },
         { "gate", gate_tests },
+        { "diff", diff_tests },
         { NULL, NULL },
 };
 
