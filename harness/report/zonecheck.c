@@ -11,6 +11,7 @@
 #include "harness/wire/reader.h"
 #include "harness/zone/answer.h"
 #include "harness/zone/params.h"
+#include "harness/zone/wildcard.h"
 
 #define DNS_TYPE_RRSIG 46
 #define DNS_TYPE_NSEC  47
@@ -108,11 +109,21 @@ struct name_run {
         size_t first_rr;                /* smallest record index: file order, spelling */
 };
 
+/* A name that exists: an owner, or an ancestor of one inside the zone (an
+ * empty non-terminal); rr is a record at or below it. */
+struct existing {
+        const uint8_t *name;            /* points into the record's owner */
+        size_t len;
+        size_t rr;
+};
+
 struct index {
         const struct zone *z;
         size_t *order;
         struct name_run *names;
         size_t nnames;
+        struct existing *exist;         /* sorted by name, distinct */
+        size_t nexist;
 };
 
 static inline int ascii_lower(uint8_t c)
@@ -144,12 +155,52 @@ static int order_cmp(const void *pa, const void *pb, void *arg)
         return (ia > ib) - (ia < ib);
 }
 
+static int existing_cmp(const void *pa, const void *pb)
+{
+        const struct existing *a = pa, *b = pb;
+        return name_cmp(a->name, a->len, b->name, b->len);
+}
+
+/* Fills ix->exist with every owner and its ancestors down to the origin. */
+static int index_build_existing(struct index *ix)
+{
+        const struct zone *z = ix->z;
+        size_t cap = 0, k = 0;
+
+        for (size_t i = 0; i < ix->nnames; i++) {
+                const struct zone_rr *rr = &z->rrs[ix->names[i].first_rr];
+                for (size_t p = 0; p < rr->owner_len && rr->owner_len - p >= z->origin_len;
+                     p += (size_t)rr->owner[p] + 1) {
+                        if (ix->nexist == cap) {
+                                size_t ncap = cap ? cap * 2 : 64;
+                                struct existing *n = realloc(ix->exist, ncap * sizeof(*n));
+                                if (!n)
+                                        return -1;
+                                ix->exist = n;
+                                cap = ncap;
+                        }
+                        ix->exist[ix->nexist++] = (struct existing){
+                                rr->owner + p, rr->owner_len - p, ix->names[i].first_rr };
+                        if (rr->owner[p] == 0)
+                                break;
+                }
+        }
+        qsort(ix->exist, ix->nexist, sizeof(*ix->exist), existing_cmp);
+        for (size_t i = 0; i < ix->nexist; i++)
+                if (k == 0 || existing_cmp(&ix->exist[k - 1], &ix->exist[i]) != 0)
+                        ix->exist[k++] = ix->exist[i];
+        ix->nexist = k;
+        return 0;
+}
+
 static int index_build(struct index *ix, const struct zone *z)
 {
         ix->z = z;
         ix->order = malloc((z->n ? z->n : 1) * sizeof(*ix->order));
         ix->names = malloc((z->n ? z->n : 1) * sizeof(*ix->names));
         ix->nnames = 0;
+        ix->exist = NULL;
+        ix->nexist = 0;
         if (!ix->order || !ix->names)
                 return -1;
         for (size_t i = 0; i < z->n; i++)
@@ -167,13 +218,14 @@ static int index_build(struct index *ix, const struct zone *z)
                 }
                 ix->names[ix->nnames++] = (struct name_run){ i, 1, ix->order[i] };
         }
-        return 0;
+        return index_build_existing(ix);
 }
 
 static void index_free(struct index *ix)
 {
         free(ix->order);
         free(ix->names);
+        free(ix->exist);
 }
 
 /* The name's run, or NULL when no record is owned by it. */
@@ -208,6 +260,32 @@ static size_t index_rrset(const struct index *ix, const struct name_run *nr, uin
                         *first = i;
         }
         return n;
+}
+
+/* The entry of an existing name, or NULL. */
+static const struct existing *index_existing(const struct index *ix, const uint8_t *name, size_t len)
+{
+        struct existing key = { name, len, 0 };
+        return bsearch(&key, ix->exist, ix->nexist, sizeof(*ix->exist), existing_cmp);
+}
+
+static int index_exists_cb(const void *ctx, const uint8_t *name, size_t len)
+{
+        return index_existing(ctx, name, len) != NULL;
+}
+
+static int index_owns_cb(const void *ctx, const uint8_t *name, size_t len)
+{
+        return index_find(ctx, name, len) != NULL;
+}
+
+/* The owner whose records answer name (exact, or the wildcard at its closest
+ * encloser), as answer_build finds it. */
+static enum zone_match index_match(const struct index *ix, const uint8_t *name, size_t len,
+                                   uint8_t source[DNS_NAME_MAX], size_t *source_len)
+{
+        struct zone_names zn = { ix->z->origin, ix->z->origin_len, index_exists_cb, index_owns_cb, ix };
+        return zone_names_match(&zn, name, len, source, source_len);
 }
 
 /* True when the name is a delegation point or below one (an NS RRset at the
@@ -356,11 +434,30 @@ static bool is_stub_type(uint16_t t)
         return false;
 }
 
-/* Follows the CNAMEs from name the way answer_build does (first CNAME at
- * each name, stop at a loop or after ANSWER_MAX_CHAIN hops), adding each to
- * the selection. Writes the end of the chain to final/final_len. */
+/* Adds a record that makes the closest existing ancestor-or-self of name
+ * exist in the view too, so that answer_build finds the same closest
+ * encloser there as in the zone (and the same NODATA/NXDOMAIN). */
+static int sel_witness(struct run *run, const uint8_t *name, size_t len)
+{
+        for (size_t p = 0; p < len; p += (size_t)name[p] + 1) {
+                const struct existing *e = index_existing(&run->ix, name + p, len - p);
+                if (e)
+                        return sel_add(run, e->rr);
+                if (name[p] == 0)
+                        break;
+        }
+        return 0;
+}
+
+/* Follows the CNAMEs from name the way answer_build does (each name exact or
+ * through a wildcard, first CNAME at each, stop at a loop or after
+ * ANSWER_MAX_CHAIN hops), adding each CNAME and each name's existence
+ * witness to the selection. Writes the end of the chain to final and the
+ * owner whose records answer it to source (NULL run: no name answers). */
 static int follow_chain(struct run *run, const uint8_t *name, size_t len,
-                        uint8_t final[DNS_NAME_MAX], size_t *final_len, unsigned *cnames)
+                        uint8_t final[DNS_NAME_MAX], size_t *final_len,
+                        uint8_t source[DNS_NAME_MAX], size_t *source_len,
+                        const struct name_run **source_run, unsigned *cnames)
 {
         uint8_t seen[ANSWER_MAX_CHAIN + 1][DNS_NAME_MAX];
         size_t seen_len[ANSWER_MAX_CHAIN + 1];
@@ -373,9 +470,15 @@ static int follow_chain(struct run *run, const uint8_t *name, size_t len,
                 size_t first;
                 const struct zone_rr *cname;
                 bool loop = false;
+                enum zone_match m = index_match(&run->ix, final, *final_len, source, source_len);
+
                 memcpy(seen[hops], final, *final_len);
                 seen_len[hops] = *final_len;
-                if (!index_rrset(&run->ix, index_find(&run->ix, final, *final_len), DNS_TYPE_CNAME, &first))
+                *source_run = m == ZONE_MATCH_NONE ? NULL : index_find(&run->ix, source, *source_len);
+                if (sel_witness(run, final, *final_len) < 0 ||
+                    (*source_run && sel_add(run, (*source_run)->first_rr) < 0))
+                        return -1;
+                if (!index_rrset(&run->ix, *source_run, DNS_TYPE_CNAME, &first))
                         return 0;
                 if (sel_add(run, run->ix.order[first]) < 0)
                         return -1;
@@ -384,8 +487,10 @@ static int follow_chain(struct run *run, const uint8_t *name, size_t len,
                 for (unsigned i = 0; i <= hops; i++)
                         if (wire_name_equal(seen[i], seen_len[i], cname->rdata, cname->rdlen))
                                 loop = true;
-                if (hops == ANSWER_MAX_CHAIN || loop)
+                if (hops == ANSWER_MAX_CHAIN || loop) {
+                        *source_run = NULL;   /* answer_build stops here: no final RRset */
                         return 0;
+                }
                 memcpy(final, cname->rdata, cname->rdlen);
                 *final_len = cname->rdlen;
                 hops++;
@@ -411,8 +516,8 @@ static int analyse_name(struct run *run, const struct name_run *nr)
         const struct zone *z = run->z;
         const struct zone_rr *q = &z->rrs[nr->first_rr];
         const struct name_run *fr;
-        uint8_t final[DNS_NAME_MAX];
-        size_t final_len, chain_sel;
+        uint8_t final[DNS_NAME_MAX], source[DNS_NAME_MAX];
+        size_t final_len, source_len, chain_sel;
         unsigned cnames;
         uint16_t types[NSTUB_TYPES + 64];
         size_t ntypes = 0;
@@ -428,7 +533,8 @@ static int analyse_name(struct run *run, const struct name_run *nr)
                 return 0;
         }
         run->nsel = 0;
-        if (follow_chain(run, q->owner, q->owner_len, final, &final_len, &cnames) < 0)
+        if (follow_chain(run, q->owner, q->owner_len, final, &final_len, source, &source_len, &fr,
+                         &cnames) < 0)
                 goto oom;
         if (cnames && (!zone_in_zone(z, final, final_len) || below_cut(&run->ix, final, final_len))) {
                 run->r->chain_out++;
@@ -436,9 +542,6 @@ static int analyse_name(struct run *run, const struct name_run *nr)
         }
         run->r->names++;
         if (run->soa != SIZE_MAX && sel_add(run, run->soa) < 0)
-                goto oom;
-        fr = index_find(&run->ix, final, final_len);
-        if (fr && sel_add(run, fr->first_rr) < 0)  /* the end exists: NODATA, not NXDOMAIN */
                 goto oom;
         chain_sel = run->nsel;
         for (size_t i = 0; i < NSTUB_TYPES; i++)
@@ -476,7 +579,9 @@ static int analyse_name(struct run *run, const struct name_run *nr)
                         fail_build(run, q->owner, q->owner_len, types[i]);
                         goto cleanup;
                 }
-                rc = record_answer(run, nr->first_rr, types[i], run->ix.order[first], count, a);
+                /* records as served: duplicates in the file count once */
+                rc = record_answer(run, nr->first_rr, types[i], run->ix.order[first],
+                                   (size_t)(a->ancount - a->cnames), a);
                 answer_free(a);
                 if (rc < 0)
                         goto oom;

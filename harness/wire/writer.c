@@ -5,7 +5,10 @@
 
 void wire_writer_init(struct wire_writer *w, uint8_t *buf, size_t cap, bool compress)
 {
-        memset(w, 0, sizeof(*w));
+        /* slots[] is not cleared: only slots[0, nslots) are ever read */
+        w->nslots = 0;
+        w->len = 0;
+        w->overflow = false;
         w->buf = buf;
         w->cap = cap;
         w->compress = compress;
@@ -174,7 +177,11 @@ void wire_write_rr(struct wire_writer *w, const uint8_t *owner, size_t owner_len
         wire_write_u16(w, 0);
         switch (type) {
         case DNS_TYPE_CNAME: case DNS_TYPE_NS: case DNS_TYPE_PTR:
+        case DNS_TYPE_MB: case DNS_TYPE_MG: case DNS_TYPE_MR:
                 write_rdata_names(w, rdata, rdlen, 0, 1);
+                break;
+        case DNS_TYPE_MINFO:
+                write_rdata_names(w, rdata, rdlen, 0, 2);
                 break;
         case DNS_TYPE_MX:
                 write_rdata_names(w, rdata, rdlen, 2, 1);

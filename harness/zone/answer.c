@@ -5,6 +5,7 @@
 
 #include "harness/run/outcome.h"
 #include "harness/wire/writer.h"
+#include "harness/zone/wildcard.h"
 
 #define ANSWER_BUF_MAX 65535
 
@@ -16,11 +17,13 @@ struct build {
         size_t nends;
 };
 
-static int build_rr(struct build *b, const struct zone_rr *rr)
+/* Writes rr with owner as its owner name (a wildcard's records are written
+ * with the name they answer for, RFC 4592 2.1.1). */
+static int build_rr(struct build *b, const struct zone_rr *rr, const uint8_t *owner,
+                    size_t owner_len)
 {
         size_t *n;
-        wire_write_rr(&b->w, rr->owner, rr->owner_len, rr->type, rr->class_, rr->ttl, rr->rdata,
-                      rr->rdlen);
+        wire_write_rr(&b->w, owner, owner_len, rr->type, rr->class_, rr->ttl, rr->rdata, rr->rdlen);
         if (wire_writer_status(&b->w) < 0)
                 return -1;
         n = realloc(b->ends, (b->nends + 1) * sizeof(*n));
@@ -29,6 +32,22 @@ static int build_rr(struct build *b, const struct zone_rr *rr)
         b->ends = n;
         b->ends[b->nends++] = b->w.len;
         return 0;
+}
+
+/* True when an earlier record of the zone, at the same owner with the same
+ * type, class and rdata, is the same record (a zone file may list it twice;
+ * NSD and BIND keep one, whatever the TTLs). */
+static bool duplicate_of_earlier(const struct zone *z, size_t i)
+{
+        const struct zone_rr *rr = &z->rrs[i];
+        for (size_t k = 0; k < i; k++) {
+                const struct zone_rr *o = &z->rrs[k];
+                if (o->type == rr->type && o->class_ == rr->class_ && o->rdlen == rr->rdlen &&
+                    memcmp(o->rdata, rr->rdata, rr->rdlen) == 0 &&
+                    wire_name_equal(o->owner, o->owner_len, rr->owner, rr->owner_len))
+                        return true;
+        }
+        return false;
 }
 
 static int add_address(struct answer *a, const struct zone_rr *rr)
@@ -56,50 +75,61 @@ static int chain_seen(uint8_t seen[][DNS_NAME_MAX], const size_t *lens, unsigned
         return 0;
 }
 
-/* Writes the answer section. Returns the rcode, or -1 on overflow/OOM. */
-static int build_answer_section(struct build *b, uint16_t qtype)
+/* Writes the answer section the way NSD does: the CNAME chain inside the
+ * zone (each name looked up exactly, else through the wildcard at its closest
+ * encloser), then the RRset of qtype at its end, each record once. A chain
+ * that comes back to a name already answered stops there, and *loop is set:
+ * the answer then carries no SOA. Returns the rcode, or -1 on overflow/OOM. */
+static int build_answer_section(struct build *b, uint16_t qtype, bool *loop)
 {
         const struct zone *z = b->z;
         struct answer *a = b->a;
         uint8_t seen[ANSWER_MAX_CHAIN + 1][DNS_NAME_MAX];
         size_t seen_len[ANSWER_MAX_CHAIN + 1];
         unsigned hops = 0;
-        uint8_t name[DNS_NAME_MAX];
-        size_t name_len = a->qname_len;
+        uint8_t name[DNS_NAME_MAX], source[DNS_NAME_MAX];
+        size_t name_len = a->qname_len, source_len;
+        enum zone_match m;
 
         memcpy(name, a->qname, name_len);
+        *loop = false;
         for (;;) {
-                const struct zone_rr *cname = qtype == DNS_TYPE_CNAME ? NULL
-                        : zone_find(z, name, name_len, DNS_TYPE_CNAME);
+                m = zone_match_name(z, name, name_len, source, &source_len);
+                const struct zone_rr *cname = qtype == DNS_TYPE_CNAME || m == ZONE_MATCH_NONE ? NULL
+                        : zone_find(z, source, source_len, DNS_TYPE_CNAME);
                 memcpy(seen[hops], name, name_len);
                 seen_len[hops] = name_len;
                 if (!cname)
                         break;
-                if (build_rr(b, cname) < 0)
+                if (build_rr(b, cname, name, name_len) < 0)
                         return -1;
                 a->ancount++;
                 a->cnames++;
-                if (hops == ANSWER_MAX_CHAIN ||
-                    chain_seen(seen, seen_len, hops + 1, cname->rdata, cname->rdlen))
-                        break;  /* a loop or a chain too long: stop like a resolver would */
+                if (chain_seen(seen, seen_len, hops + 1, cname->rdata, cname->rdlen)) {
+                        *loop = true;   /* NSD stops at a CNAME it has already added */
+                        break;
+                }
+                if (hops == ANSWER_MAX_CHAIN)
+                        break;  /* a chain too long: stop like a resolver would */
                 memcpy(name, cname->rdata, cname->rdlen);
                 name_len = cname->rdlen;
                 hops++;
         }
         memcpy(a->final_name, name, name_len);
         a->final_len = name_len;
-        for (size_t i = 0; i < z->n; i++) {
+        if (*loop)
+                return DNS_RCODE_NOERROR;
+        for (size_t i = 0; m != ZONE_MATCH_NONE && i < z->n; i++) {
                 const struct zone_rr *rr = &z->rrs[i];
                 if ((rr->type == qtype || (qtype == DNS_TYPE_ANY && rr->type != DNS_TYPE_CNAME)) &&
-                    wire_name_equal(rr->owner, rr->owner_len, name, name_len)) {
-                        if (build_rr(b, rr) < 0 || add_address(a, rr) < 0)
+                    wire_name_equal(rr->owner, rr->owner_len, source, source_len) &&
+                    !duplicate_of_earlier(z, i)) {
+                        if (build_rr(b, rr, name, name_len) < 0 || add_address(a, rr) < 0)
                                 return -1;
                         a->ancount++;
                 }
         }
-        if (a->ancount > a->cnames)
-                return DNS_RCODE_NOERROR;
-        return zone_has_name(z, name, name_len) ? DNS_RCODE_NOERROR : DNS_RCODE_NXDOMAIN;
+        return m == ZONE_MATCH_NONE ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
 }
 
 struct answer *answer_build(const struct zone *z, const struct point_params *p,
@@ -123,13 +153,14 @@ struct answer *answer_build(const struct zone *z, const struct point_params *p,
         if (p->rcode != DNS_RCODE_NOERROR) {
                 a->rcode = p->rcode;
         } else {
-                a->rcode = build_answer_section(&b, qtype);
+                bool loop;
+                a->rcode = build_answer_section(&b, qtype, &loop);
                 if (a->rcode < 0)
                         goto fail;
-                if (a->ancount == a->cnames) {
+                if (a->ancount == a->cnames && !loop) {
                         const struct zone_rr *soa = zone_find(z, z->origin, z->origin_len, DNS_TYPE_SOA);
                         if (soa) {
-                                if (build_rr(&b, soa) < 0)
+                                if (build_rr(&b, soa, soa->owner, soa->owner_len) < 0)
                                         goto fail;
                                 a->nscount = 1;
                         }

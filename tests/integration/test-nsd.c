@@ -25,6 +25,7 @@
 #include <ldns/ldns.h>
 
 #include "harness/report/zonecheck.h"
+#include "harness/util/strbuf.h"
 #include "harness/util/strutil.h"
 #include "harness/wire/reader.h"
 #include "harness/zone/zonefile.h"
@@ -368,6 +369,182 @@ static void test_other_types(void)
                 fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* Writes text to DIR/zone.db in a fresh temporary folder (dir: 64 bytes;
+ * remove it with remove_dir). */
+static bool temp_zone(char *dir, const char *text, char path[512])
+{
+        snprintf(dir, 64, "/tmp/test-nsd-zone.XXXXXX");
+        if (!mkdtemp(dir))
+                return false;
+        snprintf(path, 512, "%s/zone.db", dir);
+        return write_file(path, text);
+}
+
+static void remove_dir(const char *dir)
+{
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+                fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* The shapes check-zone once got wrong against NSD: a CNAME into a
+ * wildcard-owned set, a chain through a wildcard CNAME, records listed
+ * twice (NSD keeps one, whatever the TTL), CNAME loops (NSD stops at a CNAME
+ * it has already added: no SOA), a chain of 14, the RFC 1035 mailbox types
+ * NSD compresses (MB, MG, MR, MINFO) next to those it does not (MD, MF, RP,
+ * AFSDB, RT, KX, PX, NAPTR), an empty non-terminal at a chain's end, and an
+ * MX set writing over 256 labels in full (compression beyond 256 targets). */
+static char *shapes_zone(void)
+{
+        struct strbuf b;
+        strbuf_init(&b);
+        strbuf_printf(&b,
+                "$ORIGIN t.test.\n$TTL 300\n"
+                "@ SOA ns1.example.net. admin.example.net. 1 3600 600 86400 300\n"
+                "  NS ns1.example.net.\n"
+                "cdn CNAME x.edge\n"
+                "*.edge A 10.0.0.1\n*.edge A 10.0.0.2\n*.edge AAAA 2001:db8::1\n"
+                "dup A 10.1.1.1\ndup A 10.1.1.1\ndup 600 A 10.1.1.1\ndup A 10.1.1.2\n"
+                "dup TXT \"same\"\ndup TXT \"same\"\n"
+                "loop1 CNAME loop2\nloop2 CNAME loop1\nself CNAME self\n"
+                "wl CNAME q.wloop\n*.wloop CNAME q.wloop\n"
+                "wc CNAME y.wcn\n*.wcn CNAME mail\n"
+                "mb MB mail.t.test.\nmg MG mail.t.test.\nmr MR mail.t.test.\n"
+                "mi MINFO mail.t.test. err.t.test.\nmd MD mail.t.test.\nmf MF mail.t.test.\n"
+                "rp RP mail.t.test. err.t.test.\nafs AFSDB 1 mail.t.test.\nrt RT 1 mail.t.test.\n"
+                "kx KX 1 mail.t.test.\npx PX 1 mail.t.test. err.t.test.\n"
+                "naptr NAPTR 10 10 \"s\" \"SIP+D2U\" \"\" mail.t.test.\n"
+                "mail A 10.2.2.2\n"
+                "ent CNAME a.b.sub\nx.a.b.sub A 10.3.3.3\n"
+                "nx CNAME nothere.sub\n");
+        for (int i = 0; i < 14; i++)
+                strbuf_printf(&b, "c%d CNAME c%d\n", i, i + 1);
+        strbuf_printf(&b, "c14 A 10.9.9.9\n");
+        for (int i = 0; i < 200; i++)
+                strbuf_printf(&b, "bigmx MX 10 a.h%d.mx.example.net.\nbigmx MX 20 b.h%d.mx.example.net.\n",
+                              i, i);
+        strbuf_add(&b, "", 1);
+        return strbuf_failed(&b) ? NULL : b.data;
+}
+
+static void test_shapes(void)
+{
+        char dir[64], path[512];
+        unsigned answers = 0;
+        char *text = shapes_zone();
+
+        REQUIRE_TOOLS();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        CU_ASSERT_FATAL(temp_zone(dir, text, path));
+        compare_zone("t.test", path, &answers);
+        CU_ASSERT(answers > 150);
+        remove_dir(dir);
+        free(text);
+}
+
+/* A zone whose api.example.com answers `records` records of type through a
+ * CNAME into a wildcard CNAME into a wildcard-owned set; with duplicates
+ * every A record is followed by a copy of the first (another TTL). */
+static char *fit_zone(const char *type, int records, bool duplicates)
+{
+        struct strbuf b;
+        strbuf_init(&b);
+        strbuf_printf(&b, "$ORIGIN example.com.\n$TTL 300\n"
+                          "@ SOA ns1.example.net. admin.example.net. 1 3600 600 86400 300\n"
+                          "  NS ns1.example.net.\n"
+                          "api CNAME api.edge-lb-prod-us-east.elb\n"
+                          "*.edge-lb-prod-us-east.elb CNAME node.pool\n");
+        for (int i = 0; i < records; i++) {
+                if (strcmp(type, "A") == 0)
+                        strbuf_printf(&b, "*.pool A 10.1.%d.%d\n", i / 250, i % 250 + 1);
+                else if (strcmp(type, "AAAA") == 0)
+                        strbuf_printf(&b, "*.pool AAAA 2001:db8::%x\n", i + 1);
+                else
+                        strbuf_printf(&b, "*.pool MX %d mx%d.pool\n", i, i);
+                if (duplicates)
+                        strbuf_printf(&b, "*.pool 60 A 10.1.0.1\n");
+        }
+        strbuf_add(&b, "", 1);
+        return strbuf_failed(&b) ? NULL : b.data;
+}
+
+/* check-zone's "at most N fit" for the first finding at 512 of a zone made
+ * by fit_zone(type, 80): N. Returns 0 when there was none. */
+static size_t claimed_fit(const char *type, bool duplicates)
+{
+        char dir[64], path[512], err[512];
+        struct zonecheck_limit limits[ZONECHECK_LIMITS_MAX];
+        size_t nlimits = zonecheck_default_limits(limits), fit = 0;
+        struct zonefile *zf = NULL;
+        struct zonecheck_report *rep = NULL;
+        char *text = fit_zone(type, 80, duplicates);
+
+        if (text && temp_zone(dir, text, path)) {
+                if (zonefile_read(path, NULL, &zf, err, sizeof(err)) == 0 &&
+                    (rep = zonecheck_run(zf->zone, limits, nlimits, err, sizeof(err))) != NULL)
+                        for (size_t i = 0; i < rep->nfindings && !fit; i++)
+                                if (rep->findings[i].limit == 0)
+                                        fit = rep->findings[i].fit;
+                remove_dir(dir);
+        }
+        zonecheck_report_free(rep);
+        zonefile_free(zf);
+        free(text);
+        return fit;
+}
+
+/* NSD serving fit_zone(type, records): true when its UDP answer without EDNS
+ * is whole (TC=0); *size gets its size. */
+static bool nsd_fits(const char *type, int records, bool duplicates, int *size)
+{
+        const char *const udp_plain[] = { "+notcp", "+ignore", "+noedns", "+norec", "+time=2",
+                                          "+tries=1", NULL };
+        char dir[64], path[512];
+        char *text = fit_zone(type, records, duplicates);
+        struct cmd_result r;
+        struct dig_reply d = { 0 };
+        struct nsd n;
+
+        *size = -1;
+        if (!text || !temp_zone(dir, text, path)) {
+                free(text);
+                return false;
+        }
+        if (nsd_start(&n, "example.com", path)) {
+                dig_query("dig", n.port, udp_plain, "api.example.com.", type, &r, &d);
+                cmd_result_free(&r);
+                nsd_stop(&n);
+        }
+        remove_dir(dir);
+        free(text);
+        *size = d.msg_size;
+        return d.have_header && !d.tc && strcmp(d.status, "NOERROR") == 0;
+}
+
+/* "at most N fit": NSD answers N records whole over UDP without EDNS and
+ * truncates N+1, for A (also with every record listed twice), AAAA and MX. */
+static void test_fit_claims(void)
+{
+        static const struct { const char *type; bool dups; } cases[] = {
+                { "A", false }, { "A", true }, { "AAAA", false }, { "MX", false },
+        };
+        REQUIRE_TOOLS();
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t fit = claimed_fit(cases[i].type, cases[i].dups);
+                int at_n, at_n1;
+                CU_ASSERT_FATAL(fit > 0 && fit < 80);
+                bool n_fits = nsd_fits(cases[i].type, (int)fit, cases[i].dups, &at_n);
+                bool n1_fits = nsd_fits(cases[i].type, (int)fit + 1, cases[i].dups, &at_n1);
+                printf("\n    %s%s: check-zone says at most %zu fit; NSD: %zu records %d bytes %s, "
+                       "%zu records %s", cases[i].type, cases[i].dups ? " (duplicates)" : "", fit,
+                       fit, at_n, n_fits ? "whole" : "TRUNCATED", fit + 1, n1_fits ? "WHOLE" : "truncated");
+                CU_ASSERT(n_fits);
+                CU_ASSERT(!n1_fits);
+                CU_ASSERT(at_n > 0 && at_n <= 512);
+        }
+}
+
 /* The one difference that stays: asked for NS, NSD adds the addresses of
  * name servers inside the zone as additional records even with
  * minimal-responses. A recursive resolver's answer to a stub has no such
@@ -419,6 +596,9 @@ int main(int argc, char **argv)
                 { "mixpanel-monday.zone: every size as NSD serves it", test_mixpanel_monday },
                 { "mixpanel-fixed.zone: every size as NSD serves it", test_mixpanel_fixed },
                 { "other types: every size as NSD serves it", test_other_types },
+                { "shapes (wildcards, duplicates, loops, compression): every size as NSD serves it",
+                  test_shapes },
+                { "at most N fit: NSD serves N whole and truncates N+1", test_fit_claims },
                 { "NS glue: the known difference", test_ns_glue_difference },
                 { NULL, NULL },
         };

@@ -432,6 +432,16 @@ static const char *analysis_zone =
         "loop2 CNAME loop1\n"
         "dangling CNAME nothere\n"
         "*.wild A 192.0.2.99\n"
+        "cdn CNAME x.edge\n"
+        "*.edge A 192.0.2.1\n"
+        "*.edge A 192.0.2.2\n"
+        "wc CNAME y.wcn\n"
+        "*.wcn CNAME lb\n"
+        "dup A 192.0.2.7\n"
+        "dup 60 A 192.0.2.7\n"
+        "ent CNAME a.b.deep\n"
+        "x.a.b.deep A 192.0.2.9\n"
+        "deepnx CNAME y.b.deep\n"
         "sub NS ns.sub\n"
         "ns.sub A 192.0.2.100\n"
         "elsewhere.org. A 192.0.2.200\n";
@@ -517,6 +527,17 @@ static void test_analysis_matches_answer_build(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         CU_ASSERT_EQUAL(a->records, 0);
         CU_ASSERT_EQUAL(a->final_rr, SIZE_MAX);
+        /* a CNAME into a wildcard-owned set; through a wildcard CNAME */
+        a = tfind(r, z, "cdn.example.com.", DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT(a->cnames == 1 && a->records == 2);
+        a = tfind(r, z, "wc.example.com.", DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT(a->cnames == 2 && a->records == 2);
+        /* a record listed twice (TTLs differ) is served once */
+        a = tfind(r, z, "dup.example.com.", DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT(a->records == 1 && a->size == 12 + 21 + 16);
         /* big TXT: 1 record over 300, none fits; 2 records at 512 */
         a = tfind(r, z, "big.example.com.", DNS_TYPE_TXT);
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -633,6 +654,22 @@ static void run_cli(const char *const *args, struct cmd_result *r)
         cmd_run(argv, 30000, r);
 }
 
+/* api.mixpanel.com CNAME api.edge, *.edge owning `records` A records,
+ * each listed `copies` times. */
+static const char *wildcard_zone(int records, int copies)
+{
+        static char text[8192];
+        size_t n = (size_t)snprintf(text, sizeof(text),
+                                    "$ORIGIN mixpanel.com.\n$TTL 300\n"
+                                    "@ SOA ns1.example.net. admin.example.net. 1 3600 600 86400 300\n"
+                                    "  NS ns1.example.net.\n"
+                                    "api CNAME api.edge\n");
+        for (int c = 0; c < copies; c++)
+                for (int i = 1; i <= records && n < sizeof(text) - 64; i++)
+                        n += (size_t)snprintf(text + n, sizeof(text) - n, "*.edge A 10.0.0.%d\n", i);
+        return text;
+}
+
 static void test_cli_exit_codes(void)
 {
         char monday[1024], fixed[1024], bad[1024], exe[1024];
@@ -659,6 +696,16 @@ static void test_cli_exit_codes(void)
         cmd_result_free(&r);
         run_cli(SP_LIST(monday, "--format", "json"), &r);
         SP_CHECK(r.status == 1 && strstr(r.out, "\"fit\": 27") != NULL, &r);
+        cmd_result_free(&r);
+        /* 30 A records owned by a wildcard behind a CNAME: 537 bytes */
+        run_cli(SP_LIST(write_tmp("wildcard.zone", wildcard_zone(30, 1))), &r);
+        SP_CHECK(r.status == 1, &r);
+        SP_CHECK(strstr(r.out, ": api.mixpanel.com. A: 537 bytes without EDNS > 512 (CNAME chain 1, "
+                               "30 A records; at most 28 fit)") != NULL, &r);
+        cmd_result_free(&r);
+        /* 28 records each listed three times fit: 505 bytes */
+        run_cli(SP_LIST(write_tmp("duplicates.zone", wildcard_zone(28, 3))), &r);
+        SP_CHECK(r.status == 0 && r.out[0] == '\0', &r);
         cmd_result_free(&r);
         run_cli(SP_LIST(bad), &r);
         SP_CHECK(r.status == 2, &r);
