@@ -133,7 +133,7 @@ static int collect_addresses(const struct profile *p, const struct stub_question
                         outcome_add_addr(out, outcome_family_of(q->qtype), rr.rdata);
                 } else {
                         uint8_t key[16];
-                        outcome_record_key(rr.rdata, rr.rdlength, key);
+                        outcome_record_key_of(rr.type, r->c.buf, r->c.len, rr.rdata_offset, rr.rdlength, key);
                         outcome_add_addr(out, 0, key);
                 }
         }

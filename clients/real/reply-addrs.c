@@ -65,6 +65,8 @@ struct take {
         int qtype;
         struct outcome *o;
         unsigned taken;
+        const uint8_t *msg;             /* the reply, for names compressed in rdata */
+        size_t len;
 };
 
 /* Adds a record of the asked type owned by a name on the chain. */
@@ -77,7 +79,7 @@ static bool take_record(const struct wire_rr *rr, void *arg)
         if (rr->type != t->qtype || !chain_has(t->ch, rr->owner, rr->owner_len))
                 return false;
         if (family == 0) {
-                outcome_record_key(rr->rdata, rr->rdlength, key);
+                outcome_record_key_of(rr->type, t->msg, t->len, rr->rdata_offset, rr->rdlength, key);
                 outcome_add_addr(t->o, 0, key);
         } else {
                 outcome_add_addr(t->o, family, rr->rdata);
@@ -90,7 +92,7 @@ int reply_addrs_collect(const uint8_t *msg, size_t len, const char *qname, int q
                         struct outcome *o, struct reply_summary *sum)
 {
         struct chain ch;
-        struct take t = { .ch = &ch, .qtype = qtype, .o = o };
+        struct take t = { .ch = &ch, .qtype = qtype, .o = o, .msg = msg, .len = len };
 
         memset(sum, 0, sizeof(*sum));
         if (len < DNS_HEADER_LEN || wire_name_from_text(qname, ch.names[0], &ch.lens[0]) < 0)

@@ -274,7 +274,7 @@ static int answer_add_address(struct answer *a, const struct zone_rr *rr)
         if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA)
                 memcpy(a->addrs[a->naddrs], rr->rdata, rr->rdlen > 16 ? 16 : rr->rdlen);
         else
-                outcome_record_key(rr->rdata, rr->rdlen, a->addrs[a->naddrs]);
+                outcome_record_key_of(rr->type, rr->rdata, rr->rdlen, 0, rr->rdlen, a->addrs[a->naddrs]);
         a->naddrs++;
         return 0;
 }

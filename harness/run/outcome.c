@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/wire/rdata.h"
+
 void outcome_init(struct outcome *o)
 {
         memset(o, 0, sizeof(*o));
@@ -22,6 +24,13 @@ void outcome_record_key(const uint8_t *rdata, size_t len, uint8_t out[16])
                 out[i] = (uint8_t)(h1 >> (8 * i));
                 out[8 + i] = (uint8_t)(h2 >> (8 * i));
         }
+}
+
+void outcome_record_key_of(uint16_t type, const uint8_t *msg, size_t len, size_t offset,
+                           uint16_t rdlen, uint8_t out[16])
+{
+        uint8_t canon[WIRE_RDATA_CANONICAL_MAX(65535)];
+        outcome_record_key(canon, wire_rdata_canonical(type, msg, len, offset, rdlen, canon), out);
 }
 
 int outcome_family_of(int qtype)

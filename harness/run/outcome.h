@@ -44,6 +44,12 @@ void outcome_init(struct outcome *o);
 /* The identity of a record of another type than A/AAAA (family 0 entries):
  * a 16-byte digest of its rdata, so TXT answers compare like address sets. */
 void outcome_record_key(const uint8_t *rdata, size_t len, uint8_t out[16]);
+/* The same key for a record of type as a reply or a zone holds it: of its
+ * canonical rdata (wire_rdata_canonical: names decompressed, lower case),
+ * so an MX read from a compressed reply matches the zone's MX. msg/len: the
+ * message (or the rdata itself with offset 0). */
+void outcome_record_key_of(uint16_t type, const uint8_t *msg, size_t len, size_t offset,
+                           uint16_t rdlen, uint8_t out[16]);
 /* Family of the entries a query type yields: 4 for A, 6 for AAAA, 0 others. */
 int outcome_family_of(int qtype);
 /* Appends an address unless already present. */
