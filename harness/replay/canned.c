@@ -534,6 +534,9 @@ int canned_finish(struct canned_table *t, bool compress)
                                 return -1;
                         continue;
                 }
+                if (r->tc)
+                        snprintf(a->missing, sizeof(a->missing), "the %s holds no TCP answer, "
+                                 "only the truncated UDP reply", t->source ? t->source : "file");
                 if (canned_set_answer(t, a) < 0)
                         return -1;
                 if (why[0]) {

@@ -89,6 +89,8 @@ struct canned_table {
         size_t nsets;
         char **notes;                  /* what a reader noticed, one sentence each */
         size_t nnotes;
+        const char *source;            /* what the reader read, for sentences: "capture",
+                                        * "dig output", "file" (static) */
 };
 
 /* Returns 0, or -1 when out of memory. */
@@ -123,8 +125,9 @@ const struct answer *canned_find_answer(const struct canned_table *t, const uint
                                         size_t len, uint16_t type);
 /* Gives every question without a full answer one: the records of the largest
  * reply some rule would send for it (over UDP or TCP, with or without EDNS),
- * re-encoded with compression as `compress`. Returns 0, or -1 when out of
- * memory. */
+ * re-encoded with compression as `compress`. When that reply has TC=1 the
+ * source holds no whole answer: the answer's `missing` says so ("the capture
+ * holds no TCP answer"). Returns 0, or -1 when out of memory. */
 int canned_finish(struct canned_table *t, bool compress);
 
 /* Builds a full answer for (qname, qtype) from a message's answer and

@@ -475,6 +475,7 @@ int replay_dig_parse(const char *path, const char *text, struct canned_table *t,
                      "(dig printed no answer, or this is not dig's output)");
                 goto cleanup;
         }
+        t->source = "dig output";
         ret = canned_finish(t, true);
         if (ret < 0)
                 snprintf(err, errlen, "%s: out of memory", path);

@@ -477,6 +477,7 @@ static int build_table(struct capture_state *cs, struct canned_table *t)
             canned_note(t, "%u TCP streams end inside a message (capture stopped early?)",
                         cs->cut_streams) < 0)
                 return -1;
+        t->source = "capture";
         return canned_finish(t, true);
 }
 

@@ -104,6 +104,12 @@ enum verdict verdict_of(const struct outcome *o, const struct expected_addrs *e,
                         const char **reason)
 {
         *reason = o->reason;
+        if (e->negative && e->n == 0 &&
+            (o->status == OUTCOME_NODATA || o->status == OUTCOME_NXDOMAIN ||
+             (o->status == OUTCOME_ADDRESSES && o->naddrs == 0))) {
+                *reason = "expected-negative";
+                return VERDICT_OK;
+        }
         switch (o->status) {
         case OUTCOME_NODATA: return VERDICT_NODATA;
         case OUTCOME_NXDOMAIN: return VERDICT_NXDOMAIN;

@@ -62,12 +62,19 @@ void outcome_set(struct outcome *o, enum outcome_status st, const char *reason,
 struct expected_addrs {
         size_t n;
         struct outcome_addr *addrs;   /* owned */
+        bool negative;                /* n == 0 and the served answer says so: NXDOMAIN,
+                                       * or NOERROR without records (NODATA) */
+        char missing[96];             /* the recorded answer lacks a part (answer.h) */
 };
 
 void expected_free(struct expected_addrs *e);
 int expected_add(struct expected_addrs *e, int family, const void *addr);
 
 /* The verdict of an outcome against the expected set. *reason points into o
- * or to a static string. */
+ * or to a static string. When the answer served is negative (e->negative),
+ * a client that returns no address (NXDOMAIN, NODATA or an empty success)
+ * reports it faithfully: ok, reason "expected-negative". A stub's
+ * getaddrinfo cannot always tell NXDOMAIN from NODATA (musl says EAI_NONAME
+ * for both), so either counts. */
 enum verdict verdict_of(const struct outcome *o, const struct expected_addrs *e,
                         const char **reason);

@@ -164,11 +164,19 @@ static void expected_for(struct point *pt, const struct scenario_query *q, struc
                 types[0] = DNS_TYPE_A;
                 types[1] = DNS_TYPE_AAAA;
         }
+        bool negative = true;
         for (int t = 0; t < 2 && types[t]; t++) {
                 const struct answer *a = point_answer(pt, q->name, q->name_len, types[t]);
                 for (size_t i = 0; a && i < a->naddrs; i++)
                         expected_add(e, outcome_family_of(types[t]), a->addrs[i]);
+                if (!a || (a->rcode != DNS_RCODE_NOERROR && a->rcode != DNS_RCODE_NXDOMAIN))
+                        negative = false;
+                if (a && a->missing[0]) {
+                        negative = false;
+                        snprintf(e->missing, sizeof(e->missing), "%s", a->missing);
+                }
         }
+        e->negative = negative && e->n == 0;
 }
 
 static void schedule_kick(struct run_state *rs)
@@ -304,8 +312,6 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         snprintf(r->reason, sizeof(r->reason), "%s", reason);
         r->detail = o->message[0] ? strdup(o->message) : NULL;
         r->elapsed_ms = o->elapsed_ms;
-        if (e == &none)
-                expected_free(&none);
         if (lc->via != VIA_DIRECT) {
                 const struct relay_stats *h = lc->relay ? relay_stats(lc->relay) : NULL;
                 r->resolver = (int)lc->via;
@@ -329,6 +335,13 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                 const struct server_stats *st = server_stats(lc->srv);
                 r->udp_queries = st->queries[TRANSPORT_UDP];
                 r->tcp_queries = st->queries[TRANSPORT_TCP];
+                /* the client needed the part the recording lacks: no verdict */
+                if (e->missing[0] && r->tcp_queries > 0 && !verdict_is_unchecked(r->verdict)) {
+                        r->verdict = VERDICT_SKIPPED;
+                        snprintf(r->reason, sizeof(r->reason), "incomplete-recording");
+                        free(r->detail);
+                        r->detail = strdup(e->missing);
+                }
                 r->udp_bytes = st->replies[TRANSPORT_UDP] ? (long)st->bytes[TRANSPORT_UDP] : -1;
                 r->tcp_bytes = st->replies[TRANSPORT_TCP] ? (long)st->bytes[TRANSPORT_TCP] : -1;
                 r->tc_replies = st->tc_sent;
@@ -336,6 +349,8 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                 pool_put(rs, lc, lc->srv, o);
                 lc->srv = NULL;
         }
+        if (e == &none)
+                expected_free(&none);
         if (r->verdict == VERDICT_HARNESS_ERROR)
                 rs->res->harness_failed = true;
         cell_keep_capture(rs, lc);

@@ -31,6 +31,10 @@ struct answer {
         unsigned cnames;         /* CNAME records in the answer */
         size_t naddrs;
         uint8_t (*addrs)[16];    /* 4 used for A; other types: outcome_record_key */
+        /* A recorded answer that lacks a part of the exchange: what is missing
+         * ("the capture holds no TCP answer"); "" when whole. Cells whose
+         * client needed that part are skipped, never blamed. */
+        char missing[96];
 };
 
 /* Builds the answer from the zone: follows CNAMEs inside the zone (qtype
