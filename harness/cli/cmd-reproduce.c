@@ -13,10 +13,13 @@
 #include "harness/cli/select.h"
 #include "harness/replay/canned.h"
 #include "harness/replay/dig-read.h"
+#include "harness/replay/live.h"
 #include "harness/replay/pcap-read.h"
 #include "harness/replay/testns-read.h"
 #include "harness/report/explain.h"
+#include "harness/report/explain-summary.h"
 #include "harness/report/matrix.h"
+#include "harness/report/pcap.h"
 #include "harness/report/write.h"
 #include "harness/run/runner.h"
 #include "harness/util/paths.h"
@@ -36,7 +39,7 @@ static void on_signal(int sig)
         interrupted = 1;
 }
 
-enum source_kind { SOURCE_NONE, SOURCE_ZONE, SOURCE_PCAP, SOURCE_DIG, SOURCE_TESTNS };
+enum source_kind { SOURCE_NONE, SOURCE_ZONE, SOURCE_PCAP, SOURCE_DIG, SOURCE_TESTNS, SOURCE_SERVER };
 
 struct reproduce_options {
         enum source_kind kind;
@@ -55,7 +58,7 @@ struct reproduce_options {
 
 static const char *const source_names[] = {
         [SOURCE_NONE] = "none", [SOURCE_ZONE] = "zone", [SOURCE_PCAP] = "pcap",
-        [SOURCE_DIG] = "dig", [SOURCE_TESTNS] = "testns",
+        [SOURCE_DIG] = "dig", [SOURCE_TESTNS] = "testns", [SOURCE_SERVER] = "server",
 };
 
 static void reproduce_usage(FILE *f)
@@ -63,6 +66,7 @@ static void reproduce_usage(FILE *f)
         fprintf(f,
                 "usage: stubcompat reproduce --zone FILE --name NAME [--type T] [options]\n"
                 "       stubcompat reproduce --pcap FILE | --dig FILE | --testns FILE [options]\n"
+                "       stubcompat reproduce --server ADDR[:PORT] --name NAME [--type T] [options]\n"
                 "\n"
                 "Runs the client matrix on what a customer sent and says, for each client that\n"
                 "fails, why (one sentence). Results go to results/reproduce/ (matrix.json and its\n"
@@ -77,6 +81,10 @@ static void reproduce_usage(FILE *f)
                 "                       replayed as it is on UDP\n"
                 "  --testns FILE        an ldns-testns (or testbound) data file, served entry by\n"
                 "                       entry like ldns-testns\n"
+                "  --server ADDR[:PORT] a live server (numeric address; port 53 by default): NAME\n"
+                "                       is asked over UDP without EDNS, over UDP with EDNS 1232\n"
+                "                       and over TCP; the exchanges are saved as\n"
+                "                       DIR/server-exchanges.pcap and replayed like --pcap\n"
                 "\n"
                 "options:\n"
                 "  -n, --name NAME      the name the clients look up (required with --zone;\n"
@@ -130,6 +138,7 @@ static int parse_options(int argc, char **argv, struct reproduce_options *o)
         static const struct option opts[] = {
                 { "zone", required_argument, NULL, 'Z' }, { "pcap", required_argument, NULL, 'P' },
                 { "dig", required_argument, NULL, 'D' }, { "testns", required_argument, NULL, 'T' },
+                { "server", required_argument, NULL, 'S' },
                 { "name", required_argument, NULL, 'n' }, { "type", required_argument, NULL, 't' },
                 { "origin", required_argument, NULL, 'O' }, { "set", required_argument, NULL, 's' },
                 { "clients", required_argument, NULL, 'c' }, { "out", required_argument, NULL, 'o' },
@@ -147,6 +156,7 @@ static int parse_options(int argc, char **argv, struct reproduce_options *o)
                 case 'P': r = set_source(o, SOURCE_PCAP, optarg); break;
                 case 'D': r = set_source(o, SOURCE_DIG, optarg); break;
                 case 'T': r = set_source(o, SOURCE_TESTNS, optarg); break;
+                case 'S': r = set_source(o, SOURCE_SERVER, optarg); break;
                 case 'n': o->name = optarg; break;
                 case 't': o->type = optarg; break;
                 case 'O': o->origin = optarg; break;
@@ -168,12 +178,12 @@ static int parse_options(int argc, char **argv, struct reproduce_options *o)
                 return -1;
         }
         if (o->kind == SOURCE_NONE) {
-                fprintf(stderr, "stubcompat reproduce: expected --zone, --pcap, --dig or --testns\n");
+                fprintf(stderr, "stubcompat reproduce: expected --zone, --pcap, --dig, --testns or --server\n");
                 reproduce_usage(stderr);
                 return -1;
         }
-        if (o->kind == SOURCE_ZONE && !o->name) {
-                fprintf(stderr, "stubcompat reproduce: --zone needs --name NAME\n");
+        if ((o->kind == SOURCE_ZONE || o->kind == SOURCE_SERVER) && !o->name) {
+                fprintf(stderr, "stubcompat reproduce: --%s needs --name NAME\n", source_names[o->kind]);
                 return -1;
         }
         if (o->type && strcasecmp(o->type, "ADDR") != 0 && dns_type_from_string(o->type) < 0) {
@@ -190,6 +200,60 @@ struct source {
         bool canned;                    /* the points answer from the table */
         struct zone *zone;              /* --zone: the customer's zone (owned until moved) */
 };
+
+static const char *out_dir(const struct reproduce_options *o)
+{
+        return o->out ? o->out : "results/reproduce";
+}
+
+/* --server: asks the live server, writes DIR/server-exchanges.pcap and reads
+ * it back like a customer's capture. Returns 0, or -1 with err set. */
+static int ask_server(const struct reproduce_options *o, struct canned_table *t, char *err,
+                      size_t errlen)
+{
+        struct sockaddr_storage sa;
+        socklen_t salen;
+        struct capture cap = { 0 };
+        char path[4200], note[256], types[2][8] = { "", "" };
+        int replies = 0, ret = -1;
+
+        if (live_parse_server(o->path, &sa, &salen, err, errlen) < 0)
+                return -1;
+        if (!o->type || strcasecmp(o->type, "ADDR") == 0) {
+                snprintf(types[0], sizeof(types[0]), "A");
+                if (o->type)
+                        snprintf(types[1], sizeof(types[1]), "AAAA");
+        } else {
+                snprintf(types[0], sizeof(types[0]), "%s", o->type);
+        }
+        for (int i = 0; i < 2 && types[i][0]; i++) {
+                int n = live_ask((struct sockaddr *)&sa, salen, o->name,
+                                 (uint16_t)dns_type_from_string(types[i]), 3000, &cap, note,
+                                 sizeof(note), err, errlen);
+                if (n < 0)
+                        goto cleanup;
+                replies += n;
+                if (note[0] && canned_note(t, "%s %s: %s", o->name, types[i], note) < 0)
+                        goto cleanup;
+        }
+        if (replies == 0) {
+                snprintf(err, errlen, "stubcompat reproduce: --server %s: no reply to %s over UDP "
+                         "or TCP (is a server listening there?)", o->path, o->name);
+                goto cleanup;
+        }
+        snprintf(path, sizeof(path), "%s/server-exchanges.pcap", out_dir(o));
+        if (report_mkdirs(out_dir(o), err, errlen) < 0 ||
+            pcap_write_captures(path, &cap, 1, err, errlen) < 0 ||
+            replay_pcap_read(path, 53, t, err, errlen) < 0)
+                goto cleanup;
+        if (canned_note(t, "the exchanges with %s are saved in %s (server shown as "
+                        "192.0.2.53:53)", o->path, path) < 0)
+                goto cleanup;
+        ret = 0;
+cleanup:
+        capture_free(&cap);
+        return ret;
+}
 
 /* Reads the source. Returns 0, or -1 after printing the reader's message. */
 static int load_source(const struct reproduce_options *o, struct source *src)
@@ -213,6 +277,9 @@ static int load_source(const struct reproduce_options *o, struct source *src)
                 break;
         case SOURCE_TESTNS:
                 r = replay_testns_read(o->path, &src->table, err, sizeof(err));
+                break;
+        case SOURCE_SERVER:
+                r = ask_server(o, &src->table, err, sizeof(err));
                 break;
         default:
                 break;
@@ -321,63 +388,136 @@ static const struct client *client_named(struct client *const *clients, size_t n
         return NULL;
 }
 
-/* Prints the verdicts by query with a sentence for each failing cell, and
- * writes the sentences to DIR/explain.txt. Returns the failing cells, or -1
- * when explain.txt cannot be written. */
-static long report_cells(const struct matrix *m, struct client *const *clients, size_t n,
-                         const char *dir, int quiet)
+/* One line about a cell that needs no failure sentence. */
+static void cell_status_line(const struct matrix_cell *c, char *buf, size_t len)
 {
-        struct strbuf out;
-        char line[1024], path[4200], err[512], last[300] = "";
+        if (c->verdict == VERDICT_OK && strcmp(c->reason, "expected-negative") == 0)
+                snprintf(buf, len, "reports the negative answer the server gave (expected negative)");
+        else if (c->verdict == VERDICT_OK)
+                snprintf(buf, len, "resolves it (%zu of %zu)", c->addresses, c->expected);
+        else if (c->verdict == VERDICT_SKIPPED)
+                snprintf(buf, len, "not judged: %s", c->detail && c->detail[0] ? c->detail : c->reason);
+        else
+                buf[0] = '\0';
+}
+
+static const char *verdict_label(const struct matrix_cell *c)
+{
+        return c->verdict == VERDICT_OK && strcmp(c->reason, "expected-negative") == 0
+                       ? "ok (expected negative)" : verdict_to_string(c->verdict);
+}
+
+/* Prints the verdicts by query with a sentence for each failing cell, and
+ * writes DIR/explain.txt and DIR/explain.md: per question the paragraph for
+ * the customer, then one line per client, then (explain.txt) the failing
+ * cells as TSV under a header line. answer_of gives the full answer served
+ * for a cell's question. Returns the failing cells, or -1 when a file
+ * cannot be written. */
+static long report_cells(const struct matrix *m, struct client *const *clients, size_t n,
+                         const char *dir, int quiet, struct point *pt)
+{
+        struct strbuf txt, md, tsv;
+        struct explain_row *rows = calloc(m->ncells ? m->ncells : 1, sizeof(*rows));
+        struct profile *profiles = calloc(m->ncells ? m->ncells : 1, sizeof(*profiles));
+        char line[1024], path[4200], err[512];
         long failing = 0;
 
-        strbuf_init(&out);
-        for (size_t i = 0; i < m->ncells; i++) {
-                const struct matrix_cell *c = &m->cells[i];
-                const struct client *cl = client_named(clients, n, c->client);
-                struct profile p;
-                struct explain_client who = { .name = c->client,
-                                              .stands_for = cl ? cl->stands_for : NULL };
-                char q[300];
-                if (cl && client_profile(cl, &p))
-                        who.profile = &p;
-                snprintf(q, sizeof(q), "%s. %s", c->qname, c->qtype);
-                if (!quiet && strcmp(q, last) != 0) {
-                        printf("%s (%zu expected)\n", q, c->expected);
-                        snprintf(last, sizeof(last), "%s", q);
-                }
-                bool fails = explain_cell(c, &who, line, sizeof(line));
-                if (!quiet)
-                        printf("  %-13s %-26s %s\n", verdict_to_string(c->verdict), c->client, line);
-                else if (fails)
-                        printf("%s %s %s: %s\n", c->client, q, verdict_to_string(c->verdict), line);
-                if (fails) {
-                        strbuf_printf(&out, "%s\t%s\t%s\t%s\n", c->client, q,
-                                      verdict_to_string(c->verdict), line);
-                        failing += c->verdict != VERDICT_HARNESS_ERROR;
-                }
+        strbuf_init(&txt);
+        strbuf_init(&md);
+        strbuf_init(&tsv);
+        if (!rows || !profiles) {
+                free(rows);
+                free(profiles);
+                fprintf(stderr, "stubcompat reproduce: out of memory\n");
+                return -1;
         }
+        strbuf_printf(&tsv, "client\tquestion\tverdict\texplanation\n");
+        strbuf_printf(&md, "# What to tell the customer\n\n");
+        for (size_t i = 0; i < m->ncells;) {
+                size_t first = i, nrows = 0;
+                char q[300];
+                snprintf(q, sizeof(q), "%s. %s", m->cells[i].qname, m->cells[i].qtype);
+                for (; i < m->ncells && strcmp(m->cells[i].qname, m->cells[first].qname) == 0 &&
+                       strcmp(m->cells[i].qtype, m->cells[first].qtype) == 0; i++) {
+                        const struct matrix_cell *c = &m->cells[i];
+                        const struct client *cl = client_named(clients, n, c->client);
+                        struct explain_row *r = &rows[nrows++];
+                        r->c = c;
+                        r->who = (struct explain_client){ .name = c->client,
+                                                          .stands_for = cl ? cl->stands_for : NULL };
+                        if (cl && client_profile(cl, &profiles[i]))
+                                r->who.profile = &profiles[i];
+                }
+                const struct matrix_cell *c0 = &m->cells[first];
+                int type = strcmp(c0->qtype, "ADDR") == 0 ? DNS_TYPE_A : dns_type_from_string(c0->qtype);
+                uint8_t wn[DNS_NAME_MAX];
+                size_t wl;
+                const struct answer *a = pt && type > 0 && wire_name_from_text(c0->qname, wn, &wl) == 0
+                                                 ? point_answer(pt, wn, wl, (uint16_t)type) : NULL;
+                size_t para = txt.len;
+                explain_paragraph(rows, nrows, a, &txt);
+                strbuf_printf(&md, "%.*s\n", (int)(txt.len - para), txt.data + para);
+                if (!quiet)
+                        printf("%s (%zu expected)\n", q, c0->expected);
+                strbuf_printf(&txt, "\n");
+                strbuf_printf(&md, "| client | verdict | what happened |\n|---|---|---|\n");
+                for (size_t k = 0; k < nrows; k++) {
+                        const struct matrix_cell *c = rows[k].c;
+                        bool fails = explain_cell(c, &rows[k].who, line, sizeof(line));
+                        if (!fails)
+                                cell_status_line(c, line, sizeof(line));
+                        if (!quiet)
+                                printf("  %-13s %-26s %s\n", verdict_label(c), c->client, line);
+                        else if (fails)
+                                printf("%s %s %s: %s\n", c->client, q, verdict_to_string(c->verdict), line);
+                        strbuf_printf(&txt, "%s: %s: %s\n", c->client, verdict_label(c), line);
+                        strbuf_printf(&md, "| %s | %s | %s |\n", c->client, verdict_label(c), line);
+                        if (fails) {
+                                strbuf_printf(&tsv, "%s\t%s\t%s\t%s\n", c->client, q,
+                                              verdict_to_string(c->verdict), line);
+                                failing += c->verdict != VERDICT_HARNESS_ERROR;
+                        }
+                }
+                strbuf_printf(&txt, "\n");
+                strbuf_printf(&md, "\n");
+        }
+        strbuf_add(&txt, tsv.data ? tsv.data : "", tsv.len);
         snprintf(path, sizeof(path), "%s/explain.txt", dir);
-        if (strbuf_failed(&out) ||
-            file_write_atomic(path, out.data ? out.data : "", out.len, err, sizeof(err)) < 0) {
-                fprintf(stderr, "stubcompat reproduce: %s\n", strbuf_failed(&out) ? "out of memory" : err);
+        if (strbuf_failed(&txt) || strbuf_failed(&md) ||
+            file_write_atomic(path, txt.data ? txt.data : "", txt.len, err, sizeof(err)) < 0 ||
+            (snprintf(path, sizeof(path), "%s/explain.md", dir),
+             file_write_atomic(path, md.data ? md.data : "", md.len, err, sizeof(err)) < 0)) {
+                fprintf(stderr, "stubcompat reproduce: %s\n",
+                        strbuf_failed(&txt) || strbuf_failed(&md) ? "out of memory" : err);
                 failing = -1;
         }
-        strbuf_free(&out);
+        strbuf_free(&txt);
+        strbuf_free(&md);
+        strbuf_free(&tsv);
+        free(rows);
+        free(profiles);
         return failing;
 }
 
 /* The full answer of each query, as the points of the run will hold it. */
-static void print_answers(const struct reproduce_options *o, const struct scenario *sc)
+/* The run's one point (the source's parameters and --set), for its full
+ * answers; NULL when out of memory. Free with point_free. */
+static struct point *report_point(const struct reproduce_options *o, const struct scenario *sc)
 {
         struct point_params p;
-        char err[512], tbuf[16];
-        struct point *pt;
+        char err[512];
 
         scenario_point_params(sc, 0, &p);
         for (size_t i = 0; i < o->nsets; i++)
                 params_set_assignment(&p, o->sets[i], err, sizeof(err));   /* validated */
-        pt = point_new(sc, 0, &p, err, sizeof(err));
+        return point_new(sc, 0, &p, err, sizeof(err));
+}
+
+static void print_answers(const struct reproduce_options *o, const struct scenario *sc)
+{
+        char tbuf[16];
+        struct point *pt = report_point(o, sc);
+
         for (size_t i = 0; pt && i < sc->nqueries; i++) {
                 const struct scenario_query *q = &sc->queries[i];
                 for (int k = 0; k < 2; k++) {
@@ -439,8 +579,9 @@ static int run_matrix(const struct reproduce_options *o, struct scenario *sc,
 {
         struct run_result res = { 0 };
         struct matrix m = { 0 };
+        struct point *pt;
         char err[1024];
-        const char *dir = o->out ? o->out : "results/reproduce";
+        const char *dir = out_dir(o);
         int ret = 3;
         long failing;
 
@@ -467,7 +608,9 @@ static int run_matrix(const struct reproduce_options *o, struct scenario *sc,
         }
         if (!o->quiet)
                 printf("%s/matrix.json: %zu cells%s\n", dir, m.ncells, m.complete ? "" : " (INCOMPLETE)");
-        failing = report_cells(&m, clients, n, dir, o->quiet);
+        pt = report_point(o, sc);
+        failing = report_cells(&m, clients, n, dir, o->quiet, pt);
+        point_free(pt);
         if (failing < 0)
                 goto cleanup;
         ret = !m.complete ? 130 : res.harness_failed ? 3 : failing > 0 ? EXIT_CHECK_FAILED : 0;

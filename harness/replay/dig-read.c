@@ -311,6 +311,9 @@ static int msg_finish(struct dig_parser *p)
         }
         struct answer *a = canned_answer_from_message(buf, len, m->qname, m->qname_len, m->qtype,
                                                       compress, why, sizeof(why));
+        if (a && (m->flags & DNS_FLAG_TC))   /* dig +ignore: the whole answer was never seen */
+                snprintf(a->missing, sizeof(a->missing), "the dig output holds no TCP answer, "
+                         "only the truncated UDP reply");
         if (!a || canned_set_answer(p->t, a) < 0 ||
             canned_add_question(p->t, m->qname, m->qname_len, m->qtype) < 0 ||
             canned_add_records(p->t, buf, len) < 0 || (p->nmsgs == 0 && msg_sets(p, compress) < 0)) {
@@ -334,8 +337,9 @@ static int msg_finish(struct dig_parser *p)
                         goto cleanup;
                 }
                 canned_note(p->t, "line %u: dig kept a TC=1 reply for %s %s (%zu bytes, %u "
-                            "records): UDP queries get it as it is; TCP queries get the same "
-                            "records whole", p->msg.header_line, name, type, len, a->ancount);
+                            "records): UDP queries get it as it is; clients that retry over "
+                            "TCP are not judged (no TCP answer was saved)", p->msg.header_line,
+                            name, type, len, a->ancount);
         } else if (p->msg.retried_tcp) {
                 canned_note(p->t, "line %u: dig retried %s %s over TCP after a TC=1 UDP reply it "
                             "did not print: UDP queries get the point's truncation", p->msg.header_line,

@@ -373,11 +373,11 @@ static struct answer *build_from_view(struct run *run, const uint8_t *qname, siz
         return answer_build(&view, &run->params, qname, qlen, qtype);
 }
 
-/* Most records of the final RRset that fit in limit bytes (opt: + OPT). */
-static size_t fit_count(const struct answer *a, size_t records, size_t opt, unsigned limit)
+size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigned limit,
+                     size_t skip)
 {
         for (size_t k = records; k > 0; k--)
-                if (a->rr_end[a->cnames + k - 1] + opt <= limit)
+                if (a->rr_end[a->cnames + k - 1] - skip + opt <= limit)
                         return k;
         return 0;
 }
@@ -416,8 +416,8 @@ static int record_answer(struct run *run, size_t qname_rr, uint16_t qtype, size_
                 }
                 r->findings[r->nfindings++] = (struct zonecheck_finding){
                         .answer = r->nanswers, .limit = l, .size = size,
-                        .fit = fit_count(a, records, r->limits[l].edns ? DNS_OPT_RR_LEN : 0,
-                                         r->limits[l].bytes),
+                        .fit = zonecheck_fit(a, records, r->limits[l].edns ? DNS_OPT_RR_LEN : 0,
+                                             r->limits[l].bytes, 0),
                 };
                 if (l == 0)
                         r->failed = true;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "harness/util/strbuf.h"
+#include "harness/zone/answer.h"
 #include "harness/zone/zone.h"
 #include "harness/zone/zonefile.h"
 
@@ -81,6 +82,13 @@ int zonecheck_parse_limits(const char *text, struct zonecheck_limit *out, size_t
                            char *err, size_t errlen);
 /* The default limits: 512 without EDNS, 1232 with EDNS. */
 size_t zonecheck_default_limits(struct zonecheck_limit *out);
+
+/* Most of the first `records` records of a's final RRset that fit in limit
+ * bytes: the answer cut after record k is rr_end[cnames + k - 1] bytes, plus
+ * opt (an OPT record), minus skip (bytes a fix would remove, such as the
+ * CNAME chain). check-zone's "at most N fit" and explain's fix both use it. */
+size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigned limit,
+                     size_t skip);
 
 /* Analyses zone z against the limits. Returns the report (free with
  * zonecheck_report_free), or NULL with a message in err: out of memory, or an

@@ -124,20 +124,9 @@ static void expect_mixpanel_verdicts(const struct matrix *m, const struct cmd_re
         SP_CHECK(strstr(r->out, "strict RFC 1035 UDP-only stub treats TC=1 as an error") != NULL, r);
 }
 
-static int count_lines(const char *path)
-{
-        char *text = NULL, err[256];
-        int n = 0;
-        if (file_read_all(path, &text, NULL, err, sizeof(err)) < 0)
-                return -1;
-        for (char *c = text; *c; c++)
-                n += *c == '\n';
-        free(text);
-        return n;
-}
-
 /* dig +noedns against the served scenario, output saved as a customer would. */
-static bool save_dig(uint16_t port, const char *const *opts, const char *path)
+static bool save_dig_name(uint16_t port, const char *const *opts, const char *name,
+                          const char *type, const char *path)
 {
         char p[16];
         const char *argv[16] = { "dig" };
@@ -149,8 +138,8 @@ static bool save_dig(uint16_t port, const char *const *opts, const char *path)
         argv[n++] = "-p";
         argv[n++] = p;
         argv[n++] = "@127.0.0.1";
-        argv[n++] = API;
-        argv[n++] = "A";
+        argv[n++] = name;
+        argv[n++] = type;
         argv[n] = NULL;
         cmd_run(argv, 20000, &r);
         bool ok = r.status == 0;
@@ -159,6 +148,26 @@ static bool save_dig(uint16_t port, const char *const *opts, const char *path)
                 write_file(path, r.out);
         cmd_result_free(&r);
         return ok;
+}
+
+static bool save_dig(uint16_t port, const char *const *opts, const char *path)
+{
+        return save_dig_name(port, opts, API, "A", path);
+}
+
+/* Lines of explain.txt's TSV part (after its header line). */
+static int tsv_lines(const char *path)
+{
+        char *text = NULL, err[256];
+        int n = -1;
+        if (file_read_all(path, &text, NULL, err, sizeof(err)) < 0)
+                return -1;
+        const char *h = strstr(text, "client\tquestion\tverdict\texplanation\n");
+        if (h)
+                for (n = 0, h = strchr(h, '\n') + 1; *h; h++)
+                        n += *h == '\n';
+        free(text);
+        return n;
 }
 
 /* ---------------------------------------------------------------- dig */
@@ -196,9 +205,58 @@ static void test_dig_output(void)
         for (size_t i = 0; i < m.ncells; i++)
                 failing += m.cells[i].verdict != VERDICT_OK && m.cells[i].verdict != VERDICT_SKIPPED;
         snprintf(file, sizeof(file), "%s/explain.txt", out);
-        CU_ASSERT_EQUAL(count_lines(file), (int)failing);
+        CU_ASSERT_EQUAL(tsv_lines(file), (int)failing);
         matrix_free(&m);
         cmd_result_free(&r);
+}
+
+/* Saved NXDOMAIN and NODATA answers: every client that reports them is ok
+ * (expected negative) and reproduce exits 0. A dig +ignore output holding
+ * only the truncated UDP reply: the clients that retry over TCP are skipped
+ * with the reason, the UDP-only ones are still judged. */
+static void test_dig_negative_and_incomplete(void)
+{
+        static const struct { const char *name, *type, *opts[3]; int status; } cases[] = {
+                { "nothere.mixpanel.com.", "A", { "+noedns", NULL }, 0 },
+                { API, "TXT", { "+noedns", NULL }, 0 },
+                { API, "A", { "+noedns", "+ignore", NULL }, 1 },
+        };
+        char file[512], out[256];
+        struct cmd_result r;
+        struct matrix m;
+
+        if (!cmd_available("dig"))
+                TEST_SKIP("dig is not installed");
+        setup();
+        struct serverproc *sp = serverproc_start(SCN, SP_LIST("records=30"), NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                snprintf(file, sizeof(file), "%s/dig-case%zu.txt", tmp, i);
+                snprintf(out, sizeof(out), "%s/dig-case%zu", tmp, i);
+                if (!save_dig_name(serverproc_port(sp), cases[i].opts, cases[i].name, cases[i].type, file))
+                        continue;
+                int status = reproduce("dig", file, NULL, out, &m, &r);
+                SP_CHECK(status == cases[i].status, &r);
+                for (size_t k = 0; k < m.ncells && cases[i].status == 0; k++) {
+                        const struct matrix_cell *c = &m.cells[k];
+                        SP_CHECK(c->verdict == VERDICT_SKIPPED ||
+                                 (c->verdict == VERDICT_OK && strcmp(c->reason, "expected-negative") == 0), &r);
+                }
+                if (cases[i].status == 1) {
+                        const struct matrix_cell *g = cell_of(&m, "glibc-2.36");
+                        SP_CHECK(g && g->verdict == VERDICT_SKIPPED &&
+                                 strstr(g->detail, "holds no TCP answer") != NULL, &r);
+                        SP_CHECK(verdict_of_client(&m, "musl-1.2.3") == VERDICT_NXDOMAIN, &r);
+                        char *text = NULL, err[256];
+                        snprintf(file, sizeof(file), "%s/explain.txt", out);
+                        CU_ASSERT_EQUAL(file_read_all(file, &text, NULL, err, sizeof(err)), 0);
+                        CU_ASSERT(text && strstr(text, "capture the TCP retry too") != NULL);
+                        free(text);
+                }
+                matrix_free(&m);
+                cmd_result_free(&r);
+        }
+        serverproc_stop(sp);
 }
 
 /* ---------------------------------------------------------------- pcap */
@@ -394,6 +452,34 @@ static void test_zone_file(void)
         SP_CHECK(verdict_of_client(&m, "rfc1035-udp512") == VERDICT_ERROR, &r);
         matrix_free(&m);
         cmd_result_free(&r);
+        /* explain.md opens with the paragraph for the customer: sizes against
+         * each limit, who, why, and check-zone's fix; no internal text in it */
+        char path[300], *md = NULL, *txt = NULL, err[256];
+        snprintf(path, sizeof(path), "%s/explain.md", out);
+        CU_ASSERT_EQUAL_FATAL(file_read_all(path, &md, NULL, err, sizeof(err)), 0);
+        const char *want = "# What to tell the customer\n\ncdn.mixpanel.com. A: The answer is 530 "
+                           "bytes: 18 over the 512 that stubs without EDNS accept; 541 bytes with "
+                           "EDNS: within the 1232";
+        CU_ASSERT(strncmp(md, want, strlen(want)) == 0);
+        char *para_end = strchr(md + strlen("# What to tell the customer\n\n"), '\n');
+        CU_ASSERT_PTR_NOT_NULL_FATAL(para_end);
+        *para_end = '\0';
+        CU_ASSERT(strstr(md, "Affected: legacy UDP-only stubs (") != NULL);
+        CU_ASSERT(strstr(md, "musl 1.2.3 (Alpine <= 3.17)") != NULL);
+        CU_ASSERT(strstr(md, "Not affected: stubs that retry over TCP (") != NULL);
+        CU_ASSERT(strstr(md, "at most 27 A records fit behind this 32-byte CNAME; or drop the "
+                             "CNAME (all 29 then fit)") != NULL);
+        CU_ASSERT(strstr(md, "getaddrinfo") == NULL && strstr(md, "ARES_") == NULL &&
+                  strstr(md, "Debian 12 lib") == NULL && strstr(md, "__") == NULL);
+        if (strstr(md, "getaddrinfo") || strstr(md, "ARES_"))
+                printf("\n    %s\n", md);
+        free(md);
+        snprintf(path, sizeof(path), "%s/explain.txt", out);
+        CU_ASSERT_EQUAL_FATAL(file_read_all(path, &txt, NULL, err, sizeof(err)), 0);
+        CU_ASSERT(strncmp(txt, "cdn.mixpanel.com. A: The answer is 530 bytes", 44) == 0);
+        CU_ASSERT(strstr(txt, "\nmusl-1.2.3: nxdomain: ") != NULL);
+        CU_ASSERT(strstr(txt, "\nclient\tquestion\tverdict\texplanation\n") != NULL);
+        free(txt);
 
         /* --set like run: TC=1 with the records that fit gives musl a partial list */
         int st2 = reproduce("zone", zone, SP_LIST("--name", "cdn.mixpanel.com", "--set",
@@ -592,6 +678,7 @@ static void test_bad_inputs(void)
 
 static const struct test_case cases[] = {
         { "dig output", test_dig_output },
+        { "saved negative answers, a truncated-only dig", test_dig_negative_and_incomplete },
         { "pcap capture", test_pcap_capture },
         { "zone file", test_zone_file },
         { "testns file", test_testns_file },
