@@ -90,6 +90,33 @@ static bool read_build_tree(const char *dir)
         return true;
 }
 
+/* path made canonical in place ("bin/../share" -> "share") when it exists,
+ * so that messages and listings show the folder a user would type. */
+static void canonical(char *path, size_t len)
+{
+        char real[PATH_MAX];
+        if (path[0] && realpath(path, real))
+                path_printf(path, len, "%s", real);
+}
+
+/* Each ':'-separated folder of list made canonical. */
+static void canonical_list(char *list, size_t len)
+{
+        char out[sizeof(where.helpers)] = "", dir[PATH_MAX];
+        size_t used = 0;
+        for (const char *d = list; *d;) {
+                size_t n = strcspn(d, ":");
+                if (path_printf(dir, sizeof(dir), "%.*s", (int)n, d)) {
+                        canonical(dir, sizeof(dir));
+                        int w = snprintf(out + used, sizeof(out) - used, "%s%s", used ? ":" : "", dir);
+                        if (w > 0 && (size_t)w < sizeof(out) - used)
+                                used += (size_t)w;
+                }
+                d += n + (d[n] == ':');
+        }
+        path_printf(list, len, "%s", out);
+}
+
 static void resolve(void)
 {
         char exe[PATH_MAX];
@@ -113,6 +140,8 @@ static void resolve(void)
                 path_printf(where.helpers, sizeof(where.helpers), "%s", env_helpers);
                 where.origin = "environment";
         }
+        canonical(where.data, sizeof(where.data));
+        canonical_list(where.helpers, sizeof(where.helpers));
         /* installed layout (profiles/), else a source tree (clients/profiles/) */
         path_printf(where.profiles, sizeof(where.profiles), "%s/profiles", where.data);
         if (!is_dir(where.profiles))
