@@ -6,7 +6,7 @@
 #                         root with apt sources and a resolv.conf; the
 #                         debootstrap tree is made once and cached in
 #                         $STUBCOMPAT_ROOT_CACHE
-#   in_root DIR CMD...    runs CMD as root inside DIR (chroot) with /proc, /sys
+#   in_root DIR CMD...    runs CMD as root inside DIR (pivot_root) with /proc, /sys
 #                         and /dev mounted in a private mount namespace, so
 #                         nothing stays mounted afterwards
 STUBCOMPAT_ROOT_CACHE=${STUBCOMPAT_ROOT_CACHE:-/var/cache/stubcompat/debootstrap-bookworm}
@@ -33,15 +33,24 @@ SOURCES
 }
 
 in_root() {
+        # pivot_root, not a bare chroot: a process in a chroot that unshares a
+        # mount namespace (the real-client sandbox does) may find itself back
+        # at the host's root on some kernels (gVisor); after pivot_root the
+        # namespace's root is the fresh root itself.
         dir=$1
         shift
         unshare --mount --fork sh -c '
                 dir=$1; shift
                 mount --make-rprivate /
+                mount --bind "$dir" "$dir"
                 mount -t proc proc "$dir/proc"
                 mount -t sysfs sys "$dir/sys" 2>/dev/null || true
                 mount --rbind /dev "$dir/dev"
-                exec chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb \
-                        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+                cd "$dir"
+                mkdir -p .oldroot
+                pivot_root . .oldroot
+                exec chroot . /usr/bin/env -i HOME=/root TERM=dumb \
+                        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+                        sh -c "umount -l /.oldroot && rmdir /.oldroot && exec \"\$@\"" in_root "$@"
         ' in_root "$dir" "$@"
 }
