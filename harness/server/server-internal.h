@@ -51,6 +51,12 @@ struct server_scratch {
 };
 struct server_scratch *server_scratch(void);
 
+/* server_handle_query, with the query name's text (x->qname) only when
+ * name_text: formatting it is a tenth of a query's user time, and only an
+ * observer reads it. */
+size_t server_answer(struct point *pt, const uint8_t *query, size_t len, enum transport t,
+                     uint8_t *out, size_t cap, struct server_exchange *x, bool name_text);
+
 /* Reports an exchange to the observer and counts it. */
 void server_note_exchange(struct server *s, const struct server_exchange *x);
 int server_tcp_start(struct server *s, char *err, size_t errlen);

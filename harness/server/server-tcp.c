@@ -187,8 +187,8 @@ static void conn_process(struct server_conn *c)
                 /* copied out: the exchange is reported after the input is drained */
                 evbuffer_remove(in, s->query, len);
                 struct server_exchange x = { 0 };
-                size_t n = server_handle_query(s->pt, s->query, len, TRANSPORT_TCP, s->reply,
-                                               SERVER_REPLY_CAP, &x);
+                size_t n = server_answer(s->pt, s->query, len, TRANSPORT_TCP, s->reply,
+                                         SERVER_REPLY_CAP, &x, s->observer != NULL);
                 snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
                 switch (s->pt->params.tcp) {
                 case TCP_MODE_BLACKHOLE:

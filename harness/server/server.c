@@ -11,6 +11,7 @@
 
 #include "harness/replay/canned.h"
 #include "harness/server/query.h"
+#include "harness/server/udp-send.h"
 #include "harness/wire/reader.h"
 
 bool server_address_is_loopback(const char *address)
@@ -66,7 +67,7 @@ void server_note_exchange(struct server *s, const struct server_exchange *in)
         } else {
                 s->stats.dropped++;
         }
-        if (in->rcode == DNS_RCODE_FORMERR && in->qname[0] == '\0')
+        if (in->malformed)
                 s->stats.malformed++;
         if (s->observer)
                 s->observer(s->observer_arg, x);
@@ -94,6 +95,12 @@ static bool canned_reply(struct point *pt, const struct query_info *q, enum tran
 size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, enum transport t,
                            uint8_t *out, size_t cap, struct server_exchange *x)
 {
+        return server_answer(pt, query, len, t, out, cap, x, true);
+}
+
+size_t server_answer(struct point *pt, const uint8_t *query, size_t len, enum transport t,
+                     uint8_t *out, size_t cap, struct server_exchange *x, bool name_text)
+{
         struct query_info q;
         struct render_result res;
         enum query_status st = query_parse(query, len, &q);
@@ -107,7 +114,7 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
         x->edns = q.has_opt ? q.opt_size : -1;
         x->rcode = -1;
         x->qtype = q.qtype;
-        if (q.qname_len)
+        if (q.qname_len && name_text)
                 wire_name_to_text(q.qname, q.qname_len, x->qname, sizeof(x->qname));
         switch (st) {
         case QUERY_DROP:
@@ -116,6 +123,7 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
         case QUERY_FORMERR:
                 q.question_len = 0;
                 x->qname[0] = '\0';
+                x->malformed = true;
                 n = render_bare(&pt->params, &q, DNS_RCODE_FORMERR, out, cap, &res);
                 break;
         case QUERY_NOTIMP:
@@ -150,12 +158,14 @@ size_t server_handle_query(struct point *pt, const uint8_t *query, size_t len, e
         return n;
 }
 
-#define UDP_BATCH 32
+#define UDP_BATCH UDP_SEND_MAX
 
 /* Datagrams read and written per system call (recvmmsg/sendmmsg). */
 struct udp_batch {
-        struct mmsghdr in[UDP_BATCH], out[UDP_BATCH];
-        struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
+        struct mmsghdr in[UDP_BATCH];
+        struct iovec iov_in[UDP_BATCH];
+        struct udp_reply out[UDP_BATCH];
+        enum udp_send_status status[UDP_BATCH];
         struct sockaddr_storage peers[UDP_BATCH];
         struct server_exchange x[UDP_BATCH];
         int query_of[UDP_BATCH];          /* out[k] answers in[query_of[k]] */
@@ -210,7 +220,8 @@ static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
                          struct server_exchange *x)
 {
         const struct point_params *p = &s->pt->params;
-        size_t n = server_handle_query(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x);
+        size_t n = server_answer(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x,
+                                 s->observer != NULL);
 
         if (s->observer)
                 format_peer((const struct sockaddr *)peer, x->peer, sizeof(x->peer));
@@ -241,26 +252,15 @@ static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
  * socket buffer drops the rest of the batch, as a network would. */
 static void udp_send_batch(struct server *s, int fd, struct udp_batch *b, int k)
 {
-        int sent = 0;
-        while (sent < k) {
-                int r = sendmmsg(fd, b->out + sent, (unsigned)(k - sent), MSG_DONTWAIT);
-                if (r > 0) {
-                        sent += r;
+        udp_send_replies(fd, b->out, k, b->status);
+        for (int i = 0; i < k; i++) {
+                struct server_exchange *x = &b->x[b->query_of[i]];
+                if (b->status[i] == UDP_SENT)
                         continue;
-                }
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-                        for (; sent < k; sent++) {
-                                b->x[b->query_of[sent]].sent = false;
-                                b->x[b->query_of[sent]].note = "socket buffer full";
-                        }
-                        return;
-                }
-                b->x[b->query_of[sent]].sent = false;
-                b->x[b->query_of[sent]].note = "send failed";
-                s->stats.send_failed++;
-                sent++;
+                x->sent = false;
+                x->note = b->status[i] == UDP_BUFFER_FULL ? "socket buffer full" : "send failed";
+                if (b->status[i] == UDP_SEND_FAILED)
+                        s->stats.send_failed++;
         }
 }
 
@@ -288,10 +288,8 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
                                               b->in[i].msg_hdr.msg_namelen, b->reply[i], &b->x[i]);
                         if (n == 0)
                                 continue;
-                        b->iov_out[k] = (struct iovec){ b->reply[i], n };
-                        b->out[k].msg_hdr = (struct msghdr){ .msg_name = &b->peers[i],
-                                .msg_namelen = b->in[i].msg_hdr.msg_namelen,
-                                .msg_iov = &b->iov_out[k], .msg_iovlen = 1 };
+                        b->out[k] = (struct udp_reply){ b->reply[i], n, &b->peers[i],
+                                                        b->in[i].msg_hdr.msg_namelen };
                         b->query_of[k++] = i;
                 }
                 udp_send_batch(s, fd, b, k);

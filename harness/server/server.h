@@ -29,7 +29,9 @@ struct server_config {
 struct server_exchange {
         enum transport transport;
         char peer[64];
-        char qname[256];            /* presentation form; empty when unparsed */
+        char qname[256];            /* presentation form; empty when unparsed (and, inside a
+                                     * server, when it has no observer) */
+        bool malformed;             /* the query could not be parsed: FORMERR */
         uint16_t qtype;
         int edns;                   /* advertised size, -1 without OPT */
         size_t query_bytes;
