@@ -11,466 +11,84 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "harness/util/strutil.h"
 
-/* ---------------------------------------------------------------- JSON cursor
- *
- * A sticky-error cursor over untrusted bytes (asr_unpack style): every step
- * checks `failed` first and the first error is the one reported. Positions are
- * byte offsets into buf; they become line:col only when an error is printed. */
+/* ---------------------------------------------------------------- errors */
 
-struct json {
-        const char *name;       /* file name, for messages */
-        const char *buf;
-        size_t len, pos;
-        size_t key_at;          /* where the last key read by json_member starts */
-        unsigned depth;
-        bool failed;
+struct reader {
+        const char *name;           /* file name, for messages */
+        struct matrix *m;
         char *err;
         size_t errlen;
+        bool failed;
+        size_t line;                /* the line being read, from 1; 0: unknown */
+        const char *text;           /* that line, to find a key's column */
+        size_t text_len;
+        size_t cell;                /* the cell being read, for layouts without lines */
+        bool in_cells;              /* reading the cells of a whole-document tree */
 };
 
-static void json_fail_at(struct json *j, size_t at, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void json_fail_at(struct json *j, size_t at, const char *fmt, ...)
+/* "name:line:col: message", or "name: cell N: message" where no line is known.
+ * The first error is the one reported. */
+__attribute__((format(printf, 3, 4)))
+static void fail_at(struct reader *r, size_t col, const char *fmt, ...)
 {
         char msg[384];
-        unsigned long line = 1, col = 1;
         va_list ap;
 
-        if (j->failed)
+        if (r->failed)
                 return;
-        j->failed = true;
-        if (at > j->len)
-                at = j->len;
-        for (size_t i = 0; i < at; i++) {
-                if (j->buf[i] == '\n') {
-                        line++;
-                        col = 1;
-                } else {
-                        col++;
-                }
-        }
+        r->failed = true;
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        snprintf(j->err, j->errlen, "%s:%lu:%lu: %s", j->name, line, col, msg);
-}
-
-static void json_skip_ws(struct json *j)
-{
-        while (j->pos < j->len && (j->buf[j->pos] == ' ' || j->buf[j->pos] == '\t' ||
-                                   j->buf[j->pos] == '\n' || j->buf[j->pos] == '\r'))
-                j->pos++;
-}
-
-/* The next significant byte, or -1 at the end or after an error. */
-static int json_peek(struct json *j)
-{
-        if (j->failed)
-                return -1;
-        json_skip_ws(j);
-        return j->pos < j->len ? (unsigned char)j->buf[j->pos] : -1;
-}
-
-static bool json_literal(const struct json *j, const char *word)
-{
-        size_t n = strlen(word);
-        return j->len - j->pos >= n && memcmp(j->buf + j->pos, word, n) == 0;
-}
-
-/* What the next value looks like, for "expected X, got Y" messages. */
-static const char *json_got(struct json *j, char tmp[16])
-{
-        int c = json_peek(j);
-        switch (c) {
-        case -1: return "end of file";
-        case '"': return "a string";
-        case '{': return "an object";
-        case '[': return "an array";
-        case '-': return "a number";
-        default: break;
-        }
-        if (c >= '0' && c <= '9')
-                return "a number";
-        if (json_literal(j, "true"))
-                return "true";
-        if (json_literal(j, "false"))
-                return "false";
-        if (json_literal(j, "null"))
-                return "null";
-        if (c > 0x20 && c < 0x7f)
-                snprintf(tmp, 16, "'%c'", c);
+        if (r->line)
+                snprintf(r->err, r->errlen, "%s:%zu:%zu: %s", r->name, r->line, col ? col : 1, msg);
+        else if (r->in_cells)
+                snprintf(r->err, r->errlen, "%s: cell %zu: %s", r->name, r->cell, msg);
         else
-                snprintf(tmp, 16, "byte 0x%02x", (unsigned)c);
-        return tmp;
+                snprintf(r->err, r->errlen, "%s: %s", r->name, msg);
 }
 
-static void json_expected(struct json *j, const char *what, const char *expected)
+/* The column of "key": in the line being read (1 when not found): a wrong
+ * value is reported where its key is. */
+static size_t key_column(const struct reader *r, const char *key)
 {
-        char tmp[16];
-        const char *got = json_got(j, tmp);
-        json_fail_at(j, j->pos, "%s%sexpected %s, got %s", what, *what ? ": " : "", expected, got);
-}
-
-/* Enters an object or array whose opening byte is next. */
-static bool json_enter(struct json *j, int open, const char *what, const char *expected)
-{
-        if (json_peek(j) != open) {
-                json_expected(j, what, expected);
-                return false;
-        }
-        if (j->depth >= MATRIX_READ_MAX_DEPTH) {
-                json_fail_at(j, j->pos, "expected at most %d levels of nesting",
-                             MATRIX_READ_MAX_DEPTH);
-                return false;
-        }
-        j->depth++;
-        j->pos++;
-        return true;
-}
-
-static int hex_digit(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* Reads the 4 hex digits of a \u escape at pos. Returns the code unit or -1. */
-static long json_hex4(struct json *j)
-{
-        long v = 0;
-        if (j->len - j->pos < 4) {
-                json_fail_at(j, j->pos, "expected 4 hex digits after '\\u', got end of file");
-                return -1;
-        }
-        for (int i = 0; i < 4; i++) {
-                int d = hex_digit(j->buf[j->pos + (size_t)i]);
-                if (d < 0) {
-                        json_fail_at(j, j->pos + (size_t)i, "expected 4 hex digits after '\\u'");
-                        return -1;
-                }
-                v = v * 16 + d;
-        }
-        j->pos += 4;
-        return v;
-}
-
-static size_t utf8_encode(unsigned long cp, char out[4])
-{
-        if (cp < 0x80) {
-                out[0] = (char)cp;
+        char quoted[64];
+        int n = snprintf(quoted, sizeof(quoted), "\"%s\":", key);
+        if (!r->text || n <= 0 || (size_t)n >= sizeof(quoted) || (size_t)n > r->text_len)
                 return 1;
-        }
-        if (cp < 0x800) {
-                out[0] = (char)(0xc0 | (cp >> 6));
-                out[1] = (char)(0x80 | (cp & 0x3f));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = (char)(0xe0 | (cp >> 12));
-                out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                out[2] = (char)(0x80 | (cp & 0x3f));
-                return 3;
-        }
-        out[0] = (char)(0xf0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[3] = (char)(0x80 | (cp & 0x3f));
-        return 4;
+        for (size_t i = 0; i + (size_t)n <= r->text_len; i++)
+                if (memcmp(r->text + i, quoted, (size_t)n) == 0)
+                        return i + 1;
+        return 1;
 }
 
-/* Decodes the escape whose backslash is at pos into out. Returns its length
- * in bytes, or 0 after an error. */
-static size_t json_escape(struct json *j, char out[4])
+/* What a value is, for "expected X, got Y". */
+static const char *kind_of(const json_t *v)
 {
-        size_t at = j->pos;
-        long cp, lo;
-
-        j->pos++;
-        if (j->pos >= j->len) {
-                json_fail_at(j, j->pos, "expected an escape after '\\', got end of file");
-                return 0;
+        switch (json_typeof(v)) {
+        case JSON_OBJECT:  return "an object";
+        case JSON_ARRAY:   return "an array";
+        case JSON_STRING:  return "a string";
+        case JSON_INTEGER:
+        case JSON_REAL:    return "a number";
+        case JSON_TRUE:    return "true";
+        case JSON_FALSE:   return "false";
+        case JSON_NULL:    return "null";
         }
-        switch (j->buf[j->pos++]) {
-        case '"': out[0] = '"'; return 1;
-        case '\\': out[0] = '\\'; return 1;
-        case '/': out[0] = '/'; return 1;
-        case 'b': out[0] = '\b'; return 1;
-        case 'f': out[0] = '\f'; return 1;
-        case 'n': out[0] = '\n'; return 1;
-        case 'r': out[0] = '\r'; return 1;
-        case 't': out[0] = '\t'; return 1;
-        case 'u': break;
-        default:
-                json_fail_at(j, at, "expected an escape (\\\" \\\\ \\/ \\b \\f \\n \\r \\t "
-                             "\\uXXXX), got '\\%c'", j->buf[j->pos - 1]);
-                return 0;
-        }
-        if ((cp = json_hex4(j)) < 0)
-                return 0;
-        if (cp >= 0xdc00 && cp <= 0xdfff) {
-                json_fail_at(j, at, "expected a high surrogate before \\u%04lX", cp);
-                return 0;
-        }
-        if (cp >= 0xd800 && cp <= 0xdbff) {
-                if (!json_literal(j, "\\u")) {
-                        json_fail_at(j, j->pos, "expected a low surrogate \\uDC00..\\uDFFF "
-                                     "after \\u%04lX", cp);
-                        return 0;
-                }
-                j->pos += 2;
-                if ((lo = json_hex4(j)) < 0)
-                        return 0;
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                        json_fail_at(j, j->pos - 6, "expected a low surrogate \\uDC00..\\uDFFF "
-                                     "after \\u%04lX", cp);
-                        return 0;
-                }
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-        }
-        if (cp == 0) {
-                json_fail_at(j, at, "expected a character other than \\u0000 "
-                             "(strings are C strings)");
-                return 0;
-        }
-        return utf8_encode((unsigned long)cp, out);
+        return "a value";
 }
 
-/* Reads a string into out (outlen > 0), or discards it when out is NULL.
- * A string that does not fit is an error ("expected at most N bytes"), unless
- * truncate: then out is "" (used for keys, which are then unknown). */
-static bool json_string(struct json *j, char *out, size_t outlen, const char *what, bool truncate)
+/* A number as written back in a message or a parameter value. */
+static void number_text(const json_t *v, char *buf, size_t len)
 {
-        size_t start, o = 0;
-        bool too_long = false;
-
-        if (json_peek(j) != '"') {
-                json_expected(j, what, "a string");
-                return false;
-        }
-        start = j->pos++;
-        for (;;) {
-                char bytes[4];
-                size_t n;
-                if (j->pos >= j->len) {
-                        json_fail_at(j, j->pos, "expected '\"' to end the string, got end of file");
-                        return false;
-                }
-                unsigned char c = (unsigned char)j->buf[j->pos];
-                if (c == '"') {
-                        j->pos++;
-                        break;
-                }
-                if (c < 0x20) {
-                        json_fail_at(j, j->pos, "expected an escape (\\n, \\t, \\u00%02X) "
-                                     "instead of control byte 0x%02x in a string", c, c);
-                        return false;
-                }
-                if (c == '\\') {
-                        if ((n = json_escape(j, bytes)) == 0)
-                                return false;
-                } else {
-                        bytes[0] = (char)c;
-                        n = 1;
-                        j->pos++;
-                }
-                if (!out || too_long)
-                        continue;
-                if (n > outlen - 1 - o) {
-                        if (!truncate) {
-                                json_fail_at(j, start, "%s%sexpected a string of at most %zu bytes",
-                                             what, *what ? ": " : "", outlen - 1);
-                                return false;
-                        }
-                        too_long = true;
-                        continue;
-                }
-                memcpy(out + o, bytes, n);
-                o += n;
-        }
-        if (out)
-                out[too_long ? 0 : o] = '\0';
-        return true;
-}
-
-/* Reads a number (RFC 8259 grammar) and copies its text into lex. */
-static bool json_number(struct json *j, char *lex, size_t lexlen, const char *what)
-{
-        int c = json_peek(j);
-        size_t start = j->pos, p;
-
-        if (c != '-' && !(c >= '0' && c <= '9')) {
-                json_expected(j, what, "a number");
-                return false;
-        }
-        p = start;
-        if (j->buf[p] == '-')
-                p++;
-        if (p < j->len && j->buf[p] == '0') {
-                p++;
-        } else if (p < j->len && j->buf[p] >= '1' && j->buf[p] <= '9') {
-                while (p < j->len && j->buf[p] >= '0' && j->buf[p] <= '9')
-                        p++;
-        } else {
-                json_fail_at(j, p, "%s%sexpected a digit after '-'", what, *what ? ": " : "");
-                return false;
-        }
-        if (p < j->len && j->buf[p] == '.') {
-                p++;
-                if (p >= j->len || j->buf[p] < '0' || j->buf[p] > '9') {
-                        json_fail_at(j, p, "%s%sexpected a digit after '.'", what, *what ? ": " : "");
-                        return false;
-                }
-                while (p < j->len && j->buf[p] >= '0' && j->buf[p] <= '9')
-                        p++;
-        }
-        if (p < j->len && (j->buf[p] == 'e' || j->buf[p] == 'E')) {
-                p++;
-                if (p < j->len && (j->buf[p] == '+' || j->buf[p] == '-'))
-                        p++;
-                if (p >= j->len || j->buf[p] < '0' || j->buf[p] > '9') {
-                        json_fail_at(j, p, "%s%sexpected a digit in the exponent", what,
-                                     *what ? ": " : "");
-                        return false;
-                }
-                while (p < j->len && j->buf[p] >= '0' && j->buf[p] <= '9')
-                        p++;
-        }
-        if (lex) {
-                if (p - start > lexlen - 1) {
-                        json_fail_at(j, start, "%s%sexpected a number of at most %zu characters",
-                                     what, *what ? ": " : "", lexlen - 1);
-                        return false;
-                }
-                memcpy(lex, j->buf + start, p - start);
-                lex[p - start] = '\0';
-        }
-        j->pos = p;
-        return true;
-}
-
-/* Steps through the members of an object entered with json_enter: call with
- * *n = 0; returns true with the next key read and ':' consumed, or false at
- * the closing '}' (consumed) or after an error. Keys too long for key are
- * returned as "" (unknown). */
-static bool json_member(struct json *j, size_t *n, char *key, size_t keylen)
-{
-        int c = json_peek(j);
-        if (c == '}') {
-                j->pos++;
-                j->depth--;
-                return false;
-        }
-        if (*n > 0) {
-                if (c != ',') {
-                        json_expected(j, "", "',' or '}' after a member");
-                        return false;
-                }
-                j->pos++;
-        }
-        if (json_peek(j) != '"') {
-                json_expected(j, "", "a key (a string)");
-                return false;
-        }
-        j->key_at = j->pos;
-        if (!json_string(j, key, keylen, "", true))
-                return false;
-        if (json_peek(j) != ':') {
-                json_expected(j, "", "':' after the key");
-                return false;
-        }
-        j->pos++;
-        (*n)++;
-        return true;
-}
-
-/* Steps through the elements of an array entered with json_enter: call with
- * *n = 0; returns true when an element follows, false at the closing ']'
- * (consumed) or after an error. */
-static bool json_element(struct json *j, size_t *n)
-{
-        int c = json_peek(j);
-        if (c == ']') {
-                j->pos++;
-                j->depth--;
-                return false;
-        }
-        if (*n > 0) {
-                if (c != ',') {
-                        json_expected(j, "", "',' or ']' after an element");
-                        return false;
-                }
-                j->pos++;
-        }
-        (*n)++;
-        return !j->failed;
-}
-
-/* Reads and discards any value, checking its syntax and depth. */
-static void json_skip(struct json *j)
-{
-        char key[8];
-        size_t n = 0;
-        int c = json_peek(j);
-
-        if (c == '{') {
-                json_enter(j, '{', "", "an object");
-                while (!j->failed && json_member(j, &n, key, sizeof(key)))
-                        json_skip(j);
-        } else if (c == '[') {
-                json_enter(j, '[', "", "an array");
-                while (!j->failed && json_element(j, &n))
-                        json_skip(j);
-        } else if (c == '"') {
-                json_string(j, NULL, 0, "", false);
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-                json_number(j, NULL, 0, "");
-        } else if (json_literal(j, "true")) {
-                j->pos += 4;
-        } else if (json_literal(j, "false")) {
-                j->pos += 5;
-        } else if (json_literal(j, "null")) {
-                j->pos += 4;
-        } else {
-                json_expected(j, "", "a value");
-        }
-}
-
-static bool json_null(struct json *j)
-{
-        if (json_peek(j) == 'n' && json_literal(j, "null")) {
-                j->pos += 4;
-                return true;
-        }
-        return false;
-}
-
-/* A whole number 0..max (no sign, fraction or exponent). */
-static bool json_whole(struct json *j, const char *what, unsigned long long max,
-                       unsigned long long *out)
-{
-        char lex[32];
-        size_t at;
-        char *end;
-
-        json_peek(j);
-        at = j->pos;
-        if (!json_number(j, lex, sizeof(lex), what))
-                return false;
-        errno = 0;
-        *out = strtoull(lex, &end, 10);
-        if (lex[0] == '-' || *end || errno || *out > max) {
-                json_fail_at(j, at, "%s: expected a whole number 0..%llu, got %s", what, max, lex);
-                return false;
-        }
-        return true;
+        if (json_is_integer(v))
+                snprintf(buf, len, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        else
+                snprintf(buf, len, "%.17g", json_real_value(v));
 }
 
 /* ---------------------------------------------------------------- matrix fields */
@@ -495,8 +113,7 @@ struct field {
 #define CELL_OPTIONAL(k, t) { #k, t, offsetof(struct matrix_cell, k), sizeof(((struct matrix_cell *)0)->k), NULL, true }
 #define TOP_FIELD(k, t) { #k, t, offsetof(struct matrix, k), sizeof(((struct matrix *)0)->k), NULL, false }
 
-/* In the order the writer writes them; every one is required but the
- * optional ones. */
+/* Every one is required but the optional ones; "axes" before "cells". */
 static const struct field top_fields[] = {
         { "schema", F_SCHEMA, 0, 0, NULL, false },
         TOP_FIELD(suite, F_STRING),
@@ -540,19 +157,6 @@ static const struct field cell_fields[] = {
 
 #define NFIELDS(t) (sizeof(t) / sizeof((t)[0]))
 
-/* The longest F_TEXT field. */
-#define TEXT_MAX MATRIX_DETAIL_MAX
-_Static_assert(MATRIX_CLIENT_MAX <= TEXT_MAX && MATRIX_KIND_MAX <= TEXT_MAX &&
-               MATRIX_QNAME_MAX <= TEXT_MAX, "F_TEXT fields fit the read buffer");
-
-static int field_find(const struct field *fields, size_t n, const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(fields[i].key, key) == 0)
-                        return (int)i;
-        return -1;
-}
-
 static void verdict_choices(char *buf, size_t len)
 {
         size_t o = 0;
@@ -563,301 +167,459 @@ static void verdict_choices(char *buf, size_t len)
                                       verdict_to_string((enum verdict)v));
 }
 
-/* The "params" object of a cell: one value per axis, text as the writer had it. */
-static void read_params(struct json *j, struct matrix *m, struct matrix_cell *c)
+/* A string of at most size - 1 bytes. Returns it, or NULL after an error. */
+static const char *string_of(struct reader *r, const json_t *v, const char *key, size_t size)
 {
-        char key[40], vals[MATRIX_MAX_AXES][MATRIX_VALUE_MAX + 1];
-        const char *v[MATRIX_MAX_AXES];
-        size_t n = 0;
-        uint32_t seen = 0;
-
-        if (!json_enter(j, '{', "\"params\"", "an object"))
-                return;
-        while (json_member(j, &n, key, sizeof(key))) {
-                size_t a = 0;
-                while (a < m->naxes && strcmp(m->axes[a], key) != 0)
-                        a++;
-                if (a == m->naxes) {
-                        json_skip(j);
-                        continue;
-                }
-                if (seen & (1u << a)) {
-                        json_fail_at(j, j->key_at, "\"params\": duplicate key \"%s\"", key);
-                        return;
-                }
-                seen |= 1u << a;
-                int ch = json_peek(j);
-                if (ch == '"')
-                        json_string(j, vals[a], sizeof(vals[a]), "\"params\"", false);
-                else if (ch == '-' || (ch >= '0' && ch <= '9'))
-                        json_number(j, vals[a], sizeof(vals[a]), "\"params\"");
-                else
-                        json_expected(j, "\"params\"", "a string or a number");
+        if (!json_is_string(v)) {
+                fail_at(r, key_column(r, key), "\"%s\": expected a string, got %s", key, kind_of(v));
+                return NULL;
         }
-        for (size_t a = 0; a < m->naxes && !j->failed; a++)
-                if (!(seen & (1u << a)))
-                        json_fail_at(j, j->pos - 1, "\"params\": expected key \"%s\"", m->axes[a]);
-        for (size_t a = 0; a < m->naxes; a++)
-                v[a] = vals[a];
-        if (!j->failed && matrix_cell_set_values(m, c, v) < 0)
-                json_fail_at(j, j->pos, "out of memory");
+        if (json_string_length(v) >= size) {
+                fail_at(r, key_column(r, key), "\"%s\": expected a string of at most %zu bytes", key,
+                        size - 1);
+                return NULL;
+        }
+        return json_string_value(v);
 }
 
-static void read_axes(struct json *j, struct matrix *m)
-{
-        size_t n = 0;
-        if (!json_enter(j, '[', "\"axes\"", "an array"))
-                return;
-        while (json_element(j, &n)) {
-                if (m->naxes == MATRIX_MAX_AXES) {
-                        json_fail_at(j, j->pos, "\"axes\": expected at most %d axes", MATRIX_MAX_AXES);
-                        return;
-                }
-                json_peek(j);
-                size_t at = j->pos;
-                if (!json_string(j, m->axes[m->naxes], sizeof(m->axes[0]), "\"axes\"", false))
-                        return;
-                for (size_t a = 0; a < m->naxes; a++)
-                        if (strcmp(m->axes[a], m->axes[m->naxes]) == 0) {
-                                json_fail_at(j, at, "\"axes\": duplicate axis \"%s\"", m->axes[a]);
-                                return;
-                        }
-                m->naxes++;
-        }
-}
-
-static void read_verdict(struct json *j, const char *what, enum verdict *out)
-{
-        char v[32], choices[160];
-        size_t at;
-
-        json_peek(j);
-        at = j->pos;
-        if (!json_string(j, v, sizeof(v), what, false))
-                return;
-        *out = verdict_from_string(v);
-        if (*out == VERDICT_INVALID) {
-                verdict_choices(choices, sizeof(choices));
-                json_fail_at(j, at, "%s: expected %s, got \"%s\"", what, choices, v);
-        }
-}
-
-/* "schema" must be the number 1. */
-static void read_schema(struct json *j, const char *what)
+/* A whole number 0..max. */
+static bool whole_of(struct reader *r, const json_t *v, const char *key, unsigned long long max,
+                     unsigned long long *out)
 {
         char lex[64];
-        int c = json_peek(j);
-        size_t at = j->pos;
+        if (!json_is_number(v)) {
+                fail_at(r, key_column(r, key), "\"%s\": expected a number, got %s", key, kind_of(v));
+                return false;
+        }
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            (unsigned long long)json_integer_value(v) > max) {
+                number_text(v, lex, sizeof(lex));
+                fail_at(r, key_column(r, key), "\"%s\": expected a whole number 0..%llu, got %s", key,
+                        max, lex);
+                return false;
+        }
+        *out = (unsigned long long)json_integer_value(v);
+        return true;
+}
 
-        if (c != '-' && !(c >= '0' && c <= '9')) {
-                snprintf(lex, sizeof(lex), "%d", MATRIX_SCHEMA);
-                json_expected(j, what, lex);
+/* The "params" object of a cell: one value per axis, a string or a number. */
+static void read_params(struct reader *r, const json_t *v, struct matrix_cell *c)
+{
+        struct matrix *m = r->m;
+        char vals[MATRIX_MAX_AXES][MATRIX_VALUE_MAX + 1];
+        const char *p[MATRIX_MAX_AXES];
+
+        if (!json_is_object(v)) {
+                fail_at(r, key_column(r, "params"), "\"params\": expected an object, got %s", kind_of(v));
                 return;
         }
-        if (json_number(j, lex, sizeof(lex), what) && strcmp(lex, "1") != 0)
-                json_fail_at(j, at, "%s: expected %d, got %s", what, MATRIX_SCHEMA, lex);
+        for (size_t a = 0; a < m->naxes; a++) {
+                const json_t *x = json_object_get(v, m->axes[a]);
+                if (!x) {
+                        fail_at(r, key_column(r, "params"), "\"params\": expected key \"%s\"", m->axes[a]);
+                        return;
+                }
+                if (json_is_string(x)) {
+                        if (json_string_length(x) > MATRIX_VALUE_MAX) {
+                                fail_at(r, key_column(r, "params"),
+                                        "\"params\": \"%s\": expected at most %d bytes", m->axes[a],
+                                        MATRIX_VALUE_MAX);
+                                return;
+                        }
+                        snprintf(vals[a], sizeof(vals[a]), "%s", json_string_value(x));
+                } else if (json_is_number(x)) {
+                        number_text(x, vals[a], sizeof(vals[a]));
+                } else {
+                        fail_at(r, key_column(r, "params"),
+                                "\"params\": expected a string or a number, got %s", kind_of(x));
+                        return;
+                }
+                p[a] = vals[a];
+        }
+        if (matrix_cell_set_values(m, c, p) < 0)
+                fail_at(r, 1, "out of memory");
 }
 
-/* The shortest valid cell: every key of cell_fields with the shortest value
- * ({"client":"",...,"elapsed_ms":0} without axes). */
-#define CELL_MIN_BYTES 252
-
-/* Skips the "cells" array, checking its syntax, and makes room for its
- * elements so that the second pass allocates the cells once. No more room
- * than the array's bytes could hold valid cells for: an array of many small
- * values costs no more than its own text. A failure to make room is left to
- * the second pass, which reports it where it happens. */
-static void skip_cells(struct json *j, struct matrix *m)
+static void read_axes(struct reader *r, const json_t *v)
 {
-        size_t n = 0, start = j->pos, most;
+        struct matrix *m = r->m;
+        size_t i;
+        const json_t *x;
 
-        if (!json_enter(j, '[', "", "an array"))
+        if (!json_is_array(v)) {
+                fail_at(r, key_column(r, "axes"), "\"axes\": expected an array, got %s", kind_of(v));
                 return;
-        while (!j->failed && json_element(j, &n))
-                json_skip(j);
-        if (j->failed)
-                return;
-        most = (j->pos - start) / CELL_MIN_BYTES + 1;
-        (void)matrix_reserve(m, n < most ? n : most);
+        }
+        json_array_foreach(v, i, x) {
+                if (m->naxes == MATRIX_MAX_AXES) {
+                        fail_at(r, key_column(r, "axes"), "\"axes\": expected at most %d axes",
+                                MATRIX_MAX_AXES);
+                        return;
+                }
+                const char *s = string_of(r, x, "axes", sizeof(m->axes[0]));
+                if (!s)
+                        return;
+                for (size_t a = 0; a < m->naxes; a++)
+                        if (strcmp(m->axes[a], s) == 0) {
+                                fail_at(r, key_column(r, "axes"), "\"axes\": duplicate axis \"%s\"", s);
+                                return;
+                        }
+                snprintf(m->axes[m->naxes++], sizeof(m->axes[0]), "%s", s);
+        }
 }
+
+static void read_cell(struct reader *r, const json_t *obj);
 
 /* Reads one value into base + f->offset. */
-static void read_field(struct json *j, const struct field *f, void *base, struct matrix *m)
+static void read_field(struct reader *r, const struct field *f, const json_t *v, void *base)
 {
-        char what[48], lex[64], text[TEXT_MAX + 1];
-        unsigned long long u;
+        struct matrix *m = r->m;
         void *dst = (char *)base + f->offset;
-        size_t at;
+        unsigned long long u;
+        const char *s;
+        char choices[160];
 
-        snprintf(what, sizeof(what), "\"%s\"", f->key);
-        json_peek(j);
-        at = j->pos;
         switch (f->type) {
         case F_STRING:
-                json_string(j, dst, f->size, what, false);
+                if ((s = string_of(r, v, f->key, f->size)))
+                        snprintf(dst, f->size, "%s", s);
                 break;
         case F_TEXT:
-                if (json_string(j, text, f->size, what, false) && f->set(m, base, text) < 0)
-                        json_fail_at(j, at, "out of memory");
+                if ((s = string_of(r, v, f->key, f->size)) && f->set(m, base, s) < 0)
+                        fail_at(r, 1, "out of memory");
                 break;
         case F_SIZE:
-                if (json_whole(j, what, SIZE_MAX, &u))
+                if (whole_of(r, v, f->key, SIZE_MAX < LLONG_MAX ? SIZE_MAX : LLONG_MAX, &u))
                         *(size_t *)dst = (size_t)u;
                 break;
         case F_UINT:
-                if (json_whole(j, what, UINT_MAX, &u))
+                if (whole_of(r, v, f->key, UINT_MAX, &u))
                         *(unsigned *)dst = (unsigned)u;
                 break;
         case F_LONG_OR_NULL:
         case F_INT_OR_NULL: {
                 bool is_long = f->type == F_LONG_OR_NULL;
-                int c = json_peek(j);
-                long v = -1;
-                if (json_null(j))
-                        v = -1;
-                else if (c != '-' && !(c >= '0' && c <= '9'))
-                        json_expected(j, what, "a number or null");
-                else if (json_whole(j, what, is_long ? LONG_MAX : INT_MAX, &u))
-                        v = (long)u;
+                long x = -1;
+                if (json_is_null(v))
+                        x = -1;
+                else if (!json_is_number(v))
+                        fail_at(r, key_column(r, f->key), "\"%s\": expected a number or null, got %s",
+                                f->key, kind_of(v));
+                else if (whole_of(r, v, f->key, is_long ? LONG_MAX : INT_MAX, &u))
+                        x = (long)u;
                 if (is_long)
-                        *(long *)dst = v;
+                        *(long *)dst = x;
                 else
-                        *(int *)dst = (int)v;
+                        *(int *)dst = (int)x;
                 break;
         }
         case F_DOUBLE:
-                if (json_number(j, lex, sizeof(lex), what)) {
-                        double d = strtod(lex, NULL);
-                        if (!isfinite(d))
-                                json_fail_at(j, at, "%s: expected a finite number, got %s", what, lex);
-                        *(double *)dst = d;
-                }
+                if (!json_is_number(v))
+                        fail_at(r, key_column(r, f->key), "\"%s\": expected a number, got %s", f->key,
+                                kind_of(v));
+                else
+                        *(double *)dst = json_number_value(v);
                 break;
         case F_BOOL:
-                if (json_literal(j, "true") || json_literal(j, "false")) {
-                        *(bool *)dst = j->buf[j->pos] == 't';
-                        j->pos += *(bool *)dst ? 4 : 5;
-                } else {
-                        json_expected(j, what, "true or false");
-                }
+                if (!json_is_boolean(v))
+                        fail_at(r, key_column(r, f->key), "\"%s\": expected true or false, got %s",
+                                f->key, kind_of(v));
+                else
+                        *(bool *)dst = json_is_true(v);
                 break;
         case F_VERDICT:
-                read_verdict(j, what, dst);
+                if (!(s = string_of(r, v, f->key, 32)))
+                        break;
+                *(enum verdict *)dst = verdict_from_string(s);
+                if (*(enum verdict *)dst == VERDICT_INVALID) {
+                        verdict_choices(choices, sizeof(choices));
+                        fail_at(r, key_column(r, f->key), "\"%s\": expected %s, got \"%s\"", f->key,
+                                choices, s);
+                }
                 break;
         case F_PARAMS:
-                read_params(j, m, base);
+                read_params(r, v, base);
                 break;
         case F_SCHEMA:
-                read_schema(j, what);
+                if (!json_is_integer(v) || json_integer_value(v) != MATRIX_SCHEMA) {
+                        char got[64];
+                        if (json_is_number(v))
+                                number_text(v, got, sizeof(got));
+                        else
+                                snprintf(got, sizeof(got), "%s", kind_of(v));
+                        fail_at(r, key_column(r, f->key), "\"schema\": expected %d, got %s",
+                                MATRIX_SCHEMA, got);
+                }
                 break;
         case F_AXES:
-                read_axes(j, m);
+                read_axes(r, v);
                 break;
-        case F_CELLS:
-                /* read in a second pass, once "axes" is known wherever it is */
-                if (json_peek(j) != '[')
-                        json_expected(j, what, "an array");
-                else
-                        skip_cells(j, m);
+        case F_CELLS: {
+                /* a whole document in one tree; streamed cells come line by line */
+                size_t i;
+                const json_t *x;
+                if (!json_is_array(v)) {
+                        fail_at(r, key_column(r, f->key), "\"cells\": expected an array, got %s",
+                                kind_of(v));
+                        break;
+                }
+                if (matrix_reserve(m, json_array_size(v)) < 0) {
+                        fail_at(r, 1, "out of memory");
+                        break;
+                }
+                r->in_cells = true;
+                json_array_foreach(v, i, x) {
+                        r->cell = i;
+                        read_cell(r, x);
+                        if (r->failed)
+                                break;
+                }
+                r->in_cells = false;
                 break;
+        }
         }
 }
 
-/* Reads the members of an object entered with json_enter into base. Every
- * field is required; a key seen twice is an error. */
-static void read_object(struct json *j, const struct field *fields, size_t nfields, void *base,
-                        struct matrix *m, const char *where, size_t *cells_at)
+/* Reads every field of obj (an object) into base; unknown keys are skipped.
+ * where ends the message about a missing key. */
+static void read_object(struct reader *r, const json_t *obj, const struct field *fields,
+                        size_t nfields, void *base, const char *where)
 {
-        char key[40];
-        size_t n = 0;
-        uint32_t seen = 0;
+        for (size_t f = 0; f < nfields && !r->failed; f++) {
+                const json_t *v = json_object_get(obj, fields[f].key);
+                if (v)
+                        read_field(r, &fields[f], v, base);
+                else if (!fields[f].optional)
+                        fail_at(r, r->text_len, "expected key \"%s\"%s", fields[f].key, where);
+        }
+}
 
-        while (json_member(j, &n, key, sizeof(key))) {
-                int f = field_find(fields, nfields, key);
-                if (f < 0) {
-                        json_skip(j);
+static void read_cell(struct reader *r, const json_t *obj)
+{
+        char where[48];
+        snprintf(where, sizeof(where), " in cell %zu", r->m->ncells);
+        if (!json_is_object(obj)) {
+                fail_at(r, 1, "expected a cell object, got %s", kind_of(obj));
+                return;
+        }
+        struct matrix_cell *c = matrix_add_cell(r->m);
+        if (!c) {
+                fail_at(r, 1, "out of memory");
+                return;
+        }
+        read_object(r, obj, cell_fields, NFIELDS(cell_fields), c, where);
+}
+
+/* Parses len bytes as one JSON text; a syntax error is reported at its line
+ * (first_line + the line inside the text) and column. */
+static json_t *parse(struct reader *r, const char *text, size_t len, size_t first_line)
+{
+        json_error_t e;
+        json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+        if (!v) {
+                r->line = first_line + (e.line > 1 ? (size_t)e.line - 1 : 0);
+                fail_at(r, e.column > 0 ? (size_t)e.column : 1, "%s", e.text);
+        }
+        return v;
+}
+
+/* ---------------------------------------------------------------- the two layouts */
+
+/* A source of lines: a buffer, or a file read line by line. */
+struct lines {
+        FILE *f;
+        const char *buf;
+        size_t len, pos;
+        char *line;                 /* getline's buffer */
+        size_t cap;
+};
+
+/* The next line without its 'newline' and trailing white space, in text and n.
+ * Returns false at the end. */
+static bool next_line(struct lines *ls, const char **text, size_t *n)
+{
+        size_t got;
+        if (ls->f) {
+                ssize_t k = getline(&ls->line, &ls->cap, ls->f);
+                if (k < 0)
+                        return false;
+                *text = ls->line;
+                got = (size_t)k;
+        } else {
+                if (ls->pos >= ls->len)
+                        return false;
+                const char *start = ls->buf + ls->pos;
+                const char *nl = memchr(start, '\n', ls->len - ls->pos);
+                got = nl ? (size_t)(nl - start) + 1 : ls->len - ls->pos;
+                ls->pos += got;
+                *text = start;
+        }
+        while (got > 0 && strchr(" \t\r\n", (*text)[got - 1]))
+                got--;
+        *n = got;
+        return true;
+}
+
+/* The first line of the writer's layout ends with "cells":[ and holds every
+ * other member; it is read as that line + "]}". Returns the header, or NULL
+ * when the text is in another layout (nothing reported). */
+static json_t *read_header_line(const char *text, size_t n)
+{
+        static const char tail[] = "\"cells\":[";
+        if (n < sizeof(tail) || memcmp(text + n - (sizeof(tail) - 1), tail, sizeof(tail) - 1) != 0)
+                return NULL;
+        char *whole = malloc(n + 2);
+        if (!whole)
+                return NULL;
+        memcpy(whole, text, n);
+        memcpy(whole + n, "]}", 2);
+        json_t *v = json_loadb(whole, n + 2, JSON_REJECT_DUPLICATES, NULL);
+        free(whole);
+        if (v && !json_is_object(v)) {
+                json_decref(v);
+                v = NULL;
+        }
+        return v;
+}
+
+/* Streams the writer's layout: header line, one cell a line (each but the
+ * last ending in ','), "]}" alone. Memory: the matrix and one line. Returns
+ * 1 when done (r->failed tells), 0 when the text is in another layout. */
+static int read_streamed(struct reader *r, struct lines *ls, size_t bytes)
+{
+        const char *text;
+        size_t n;
+        if (!next_line(ls, &text, &n))
+                return 0;
+        json_t *header = read_header_line(text, n);
+        if (!header)
+                return 0;
+        r->line = 1;
+        r->text = text;
+        r->text_len = n;
+        read_object(r, header, top_fields, NFIELDS(top_fields), r->m, " in the matrix object");
+        json_decref(header);
+        /* room for every cell at once: at most "total", and no more than the
+         * bytes could hold (a cell line is never shorter than ~250 bytes) */
+        size_t most = bytes / 250 + 1;
+        if (!r->failed)
+                (void)matrix_reserve(r->m, r->m->total < most ? r->m->total : most);
+
+        bool ended = false, comma = true;
+        while (!r->failed && next_line(ls, &text, &n)) {
+                r->line++;
+                r->text = text;
+                r->text_len = n;
+                if (n == 0)
+                        continue;
+                if (ended) {
+                        fail_at(r, 1, "expected end of file after the matrix object");
+                        break;
+                }
+                if (n >= 2 && memcmp(text, "]}", 2) == 0) {
+                        if (comma && r->m->ncells > 0)
+                                fail_at(r, 1, "expected a cell after ','");
+                        size_t rest = 2;
+                        while (rest < n && strchr(" \t\r", text[rest]))
+                                rest++;
+                        if (rest < n)
+                                fail_at(r, rest + 1, "expected end of file after the matrix object");
+                        ended = true;
                         continue;
                 }
-                if (seen & (1u << f)) {
-                        json_fail_at(j, j->key_at, "duplicate key \"%s\"%s", key, where);
-                        return;
+                if (!comma) {
+                        fail_at(r, 1, "expected ']}' to end the cells, or ',' after the cell before");
+                        break;
                 }
-                seen |= 1u << f;
-                json_peek(j);
-                if (fields[f].type == F_CELLS && cells_at)
-                        *cells_at = j->pos;
-                read_field(j, &fields[f], base, m);
+                comma = text[n - 1] == ',';
+                json_t *cell = parse(r, text, comma ? n - 1 : n, r->line);
+                if (cell)
+                        read_cell(r, cell);
+                json_decref(cell);
         }
-        for (size_t f = 0; f < nfields && !j->failed; f++)
-                if (!(seen & (1u << f)) && !fields[f].optional)
-                        json_fail_at(j, j->pos - 1, "expected key \"%s\"%s", fields[f].key, where);
+        if (!r->failed && !ended)
+                fail_at(r, r->text_len + 1, "expected ']}' to end the cells, got end of file");
+        return 1;
 }
 
-static void read_cells(struct json *j, struct matrix *m)
+/* Any other layout: the whole text as one tree (more memory: the tree). */
+static void read_whole(struct reader *r, const char *text, size_t len)
 {
-        size_t n = 0;
-        char where[48];
-
-        if (!json_enter(j, '[', "\"cells\"", "an array"))
+        r->line = 1;
+        r->text = NULL;
+        json_t *root = parse(r, text, len, 1);
+        if (!root)
                 return;
-        while (json_element(j, &n)) {
-                snprintf(where, sizeof(where), " in cell %zu", m->ncells);
-                struct matrix_cell *c = matrix_add_cell(m);
-                if (!c) {
-                        json_fail_at(j, j->pos, "out of memory");
-                        return;
-                }
-                if (!json_enter(j, '{', "\"cells\"", "a cell object"))
-                        return;
-                read_object(j, cell_fields, NFIELDS(cell_fields), c, m, where, NULL);
-                if (j->failed)
-                        return;
+        if (!json_is_object(root)) {
+                fail_at(r, 1, "expected a matrix object ('{'), got %s", kind_of(root));
+        } else {
+                r->line = 0;    /* positions inside the tree are unknown: name the cell */
+                read_object(r, root, top_fields, NFIELDS(top_fields), r->m, " in the matrix object");
         }
+        json_decref(root);
 }
 
-int matrix_read_buffer(const char *name, const char *buf, size_t len, struct matrix *m,
-                       char *err, size_t errlen)
+static int finish(struct reader *r)
 {
-        struct json j = { .name = name, .buf = buf, .len = len, .err = err, .errlen = errlen };
-        size_t cells_at = 0;
-
-        memset(m, 0, sizeof(*m));
-        if (json_enter(&j, '{', "", "a matrix object ('{')"))
-                read_object(&j, top_fields, NFIELDS(top_fields), m, m, " in the matrix object",
-                            &cells_at);
-        if (json_peek(&j) != -1)
-                json_expected(&j, "", "end of file after the matrix object");
-        if (!j.failed) {
-                /* second pass over "cells", its syntax already checked */
-                j.pos = cells_at;
-                j.depth = 1;
-                read_cells(&j, m);
-        }
-        if (j.failed) {
-                matrix_free(m);
+        if (r->failed) {
+                matrix_free(r->m);
                 return -1;
         }
-        matrix_trim(m);
-        if (matrix_reserve(m, 1) < 0) {
-                matrix_free(m);
-                snprintf(err, errlen, "%s: out of memory", name);
+        matrix_trim(r->m);
+        if (matrix_reserve(r->m, 1) < 0) {
+                matrix_free(r->m);
+                snprintf(r->err, r->errlen, "%s: out of memory", r->name);
                 return -1;
         }
         return 0;
 }
 
-int matrix_read_file(const char *path, struct matrix *m, char *err, size_t errlen)
+int matrix_read_buffer(const char *name, const char *buf, size_t len, struct matrix *m,
+                       char *err, size_t errlen)
 {
-        char *text = NULL;
-        size_t len = 0;
-        int ret;
+        struct reader r = { .name = name, .m = m, .err = err, .errlen = errlen };
+        struct lines ls = { .buf = buf, .len = len };
 
         memset(m, 0, sizeof(*m));
-        if (file_read_all(path, &text, &len, err, errlen) < 0)
+        if (!read_streamed(&r, &ls, len)) {
+                matrix_free(m);
+                memset(m, 0, sizeof(*m));
+                read_whole(&r, buf, len);
+        }
+        return finish(&r);
+}
+
+int matrix_read_file(const char *path, struct matrix *m, char *err, size_t errlen)
+{
+        struct reader r = { .name = path, .m = m, .err = err, .errlen = errlen };
+        struct lines ls = { 0 };
+        struct stat st;
+        int streamed;
+
+        memset(m, 0, sizeof(*m));
+        ls.f = fopen(path, "r");
+        if (!ls.f) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
                 return -1;
-        ret = matrix_read_buffer(path, text, len, m, err, errlen);
-        free(text);
-        return ret;
+        }
+        streamed = read_streamed(&r, &ls, fstat(fileno(ls.f), &st) == 0 ? (size_t)st.st_size : 0);
+        if (!streamed && !ferror(ls.f)) {
+                char *text = NULL;
+                size_t len = 0;
+                matrix_free(m);
+                memset(m, 0, sizeof(*m));
+                if (file_read_all(path, &text, &len, err, errlen) < 0) {
+                        r.failed = true;
+                } else {
+                        read_whole(&r, text, len);
+                        free(text);
+                }
+        } else if (ferror(ls.f)) {
+                fail_at(&r, 1, "%s", strerror(errno));
+        }
+        free(ls.line);
+        fclose(ls.f);
+        return finish(&r);
 }
 
 const char *matrix_json_path(const char *arg, char *buf, size_t len)

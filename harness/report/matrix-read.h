@@ -1,19 +1,18 @@
 /* Reads matrix.json (schema 1, results/README.md) back into a struct matrix,
- * for merge and baselines. The JSON reader is our own and bounds-checked: it
- * never reads past the buffer, limits nesting to MATRIX_READ_MAX_DEPTH and
- * stops at the first error.
+ * for merge and baselines. JSON is parsed by jansson (Debian libjansson):
+ * the writer's layout (a header line ending in "cells":[, one cell a line,
+ * "]}") is streamed a line at a time, so memory is the matrix and one line;
+ * any other layout is parsed whole into a tree. Keys are never duplicated.
  *
- * Every error is "file:line:col: what was expected" (line and column of the
- * offending byte, both from 1; matrix.json has one cell per line, so the line
- * names the cell). Unknown keys are skipped, every key the writer writes is
- * required, "schema" must be 1. */
+ * Every error is "file:line:col: what was expected" (line from 1: the line
+ * names the cell; the column is jansson's for syntax, the key's for a wrong
+ * value); in another layout a wrong value is "file: cell N: ...". Unknown keys
+ * are skipped, every key the writer writes is required, "schema" must be 1. */
 #pragma once
 
 #include <stddef.h>
 
 #include "harness/report/matrix.h"
-
-#define MATRIX_READ_MAX_DEPTH 64
 
 /* Parses len bytes of JSON (need not be NUL-terminated); name is used in
  * messages only. Returns 0 and fills *m (free with matrix_free), or -1 with
