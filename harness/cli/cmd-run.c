@@ -11,6 +11,7 @@
 #include "harness/cli/select.h"
 #include "harness/report/breaking.h"
 #include "harness/report/baseline.h"
+#include "harness/report/matrix-input.h"
 #include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
@@ -44,6 +45,7 @@ struct run_options {
         enum capture_mode capture;        /* several suites: --out is the folder of their folders */
         const char *baseline;   /* a matrix.json or its folder (several suites: of folders) */
         enum gate_format format;
+        int allow_incomplete;   /* a --baseline with "complete": false is used anyway */
         const struct client_set *all_clients;   /* to check the names `expect` lines use */
 };
 
@@ -70,6 +72,8 @@ static void run_usage(FILE *f)
                 "                       suites, the folder of their folders): a cell ok there\n"
                 "                       and not ok now is a regression\n"
                 "      --format FMT     failures as 'text' (default) or 'github' annotations\n"
+                "      --allow-incomplete  use a --baseline whose run was interrupted\n"
+                "                       (\"complete\": false; refused by default)\n"
                 "  -q, --quiet          no progress, no summary (failures still print)\n"
                 "  -h, --help           this text\n"
                 "\n"
@@ -170,24 +174,21 @@ static void print_summary(const struct matrix *m, const char *dir)
         printf("  heatmap: %s/matrix.html\n  summary: %s/matrix.md\n", dir, dir);
 }
 
-/* Writes the kept exchanges to DIR/exchanges.pcap (before matrix.json, which
- * is written last). Returns 0, or -1 after printing why. */
-static int write_pcap(const struct run_result *res, const char *dir, int quiet)
+/* Adds the kept exchanges to the results as exchanges.pcap. Returns 0, or -1
+ * after printing why. */
+static int write_pcap(const struct run_result *res, struct result_set *rs, int quiet)
 {
-        char path[4200], err[512];
+        char err[512];
         long n;
-        if (report_mkdirs(dir, err, sizeof(err)) < 0) {
-                fprintf(stderr, "stubcompat run: %s\n", err);
-                return -1;
-        }
-        snprintf(path, sizeof(path), "%s/exchanges.pcap", dir);
-        n = pcap_write_captures(path, res->captures, res->ncaptures, err, sizeof(err));
-        if (n < 0) {
-                fprintf(stderr, "stubcompat run: %s\n", err);
+        int fd = result_set_add(rs, "exchanges.pcap", err, sizeof(err));
+        if (fd < 0 ||
+            (n = pcap_write_captures_fd(fd, res->captures, res->ncaptures, "exchanges.pcap", err,
+                                        sizeof(err))) < 0) {
+                fprintf(stderr, "stubcompat run: %s/%s\n", rs->dir, err);
                 return -1;
         }
         if (!quiet)
-                printf("%s: %ld packets of %zu cells\n", path, n, res->ncaptures);
+                printf("%s/exchanges.pcap: %ld packets of %zu cells\n", rs->dir, n, res->ncaptures);
         return 0;
 }
 
@@ -209,6 +210,7 @@ static int load_baseline(const struct run_options *o, const struct scenario *sc,
         for (size_t i = 0; i < sc->nsweeps && naxes < MATRIX_MAX_AXES; i++)
                 axes[naxes++] = sc->sweeps[i].key;
         if (matrix_read_file(name, base, err, sizeof(err)) < 0 ||
+            matrix_input_check(name, base, o->allow_incomplete, err, sizeof(err)) < 0 ||
             baseline_compatible(base, name, sc->suite, axes, naxes, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 return -1;
@@ -225,6 +227,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         struct matrix m = { 0 }, base = { 0 };
         struct gate_result gate = { 0 };
         struct answer_sizes sizes = { 0 };
+        struct result_set rs = { .dirfd = -1 };
         char err[512], dir[4096], base_name[4096];
         bool harness_failed;
         int ret = EXIT_USAGE;
@@ -254,6 +257,12 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                         goto cleanup;
                 }
         }
+        /* checked and held open from here: the results are written into it as one set */
+        if (result_set_open(&rs, dir, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: --out %s\n", err);
+                ret = EXIT_USAGE;
+                goto cleanup;
+        }
         struct runner_config cfg = {
                 .sc = sc, .clients = clients, .nclients = nclients,
                 .sets = (const char *const *)o->sets, .nsets = o->nsets,
@@ -271,7 +280,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 ret = 3;
                 goto cleanup;
         }
-        if (o->capture != CAPTURE_NONE && write_pcap(&res, dir, o->quiet) < 0) {
+        if (o->capture != CAPTURE_NONE && write_pcap(&res, &rs, o->quiet) < 0) {
                 ret = 3;
                 goto cleanup;
         }
@@ -286,7 +295,12 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 goto cleanup;
         }
         struct view_extras extras = { .gate = &gate, .sizes = &sizes };
-        if (report_write_all(&m, &extras, dir, err, sizeof(err)) < 0) {
+        if (report_write_views(&rs, &m, &extras, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat run: %s (the previous results are unchanged)\n", err);
+                ret = 3;
+                goto cleanup;
+        }
+        if (result_set_commit(&rs, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s\n", err);
                 ret = 3;
                 goto cleanup;
@@ -298,6 +312,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
         if (gate.status > ret)
                 ret = gate.status;
 cleanup:
+        result_set_close(&rs);
         answer_sizes_free(&sizes);
         gate_result_free(&gate);
         matrix_free(&base);
@@ -335,6 +350,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 { "pcap", optional_argument, NULL, 'P' },
                 { "baseline", required_argument, NULL, 'B' },
                 { "format", required_argument, NULL, 'F' },
+                { "allow-incomplete", no_argument, NULL, 'A' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -364,6 +380,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                         break;
                 case 'D': o->use_default = 1; break;
                 case 'B': o->baseline = optarg; break;
+                case 'A': o->allow_incomplete = 1; break;
                 case 'F':
                         o->format = gate_format_from_string(optarg);
                         if (o->format == GATE_FORMAT_INVALID) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "harness/util/safefile.h"
 #include "harness/wire/reader.h"
 
 /* ---------------------------------------------------------------- headers */
@@ -235,8 +236,13 @@ int packet_reader_open(struct packet_reader *r, const char *path, char *err, siz
 {
         char ebuf[PCAP_ERRBUF_SIZE] = "";
         *r = (struct packet_reader){ .path = path, .err = err, .errlen = errlen };
-        r->pc = pcap_open_offline(r->path, ebuf);
+        /* opened by us (never blocking on a FIFO, regular files only); libpcap reads the stream */
+        FILE *f = safe_fopen_input(path, err, errlen);
+        if (!f)
+                return -1;
+        r->pc = pcap_fopen_offline(f, ebuf);
         if (!r->pc) {
+                fclose(f);
                 snprintf(r->err, r->errlen, "%s: %s", r->path, ebuf);
                 return -1;
         }

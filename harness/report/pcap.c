@@ -1,11 +1,15 @@
 #include "harness/report/pcap.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
+
+#include "harness/util/safefile.h"
 
 #define CLIENT_ADDR 0xc0000201u   /* 192.0.2.1 */
 #define SERVER_ADDR 0xc0000235u   /* 192.0.2.53 */
@@ -175,22 +179,29 @@ static void emit_capture(struct flow *f, const struct capture *c)
         }
 }
 
-long pcap_write_captures(const char *path, const struct capture *caps, size_t n, char *err,
-                         size_t errlen)
+long pcap_write_captures_fd(int fd, const struct capture *caps, size_t n, const char *name,
+                            char *err, size_t errlen)
 {
-        char tmp[4096];
         pcap_t *p = pcap_open_dead(DLT_RAW, 65535 + 64);
         struct flow f = { 0 };
+        FILE *stream = NULL;
         long ret = -1;
 
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
         if (!p) {
-                snprintf(err, errlen, "%s: libpcap cannot open a dead handle", path);
+                snprintf(err, errlen, "%s: libpcap cannot open a dead handle", name);
+                close(fd);
                 return -1;
         }
-        f.d = pcap_dump_open(p, tmp);
+        /* pcap_dump_fopen on a descriptor we opened: libpcap never opens a path itself */
+        if (!(stream = fdopen(fd, "wb"))) {
+                snprintf(err, errlen, "%s: %s", name, strerror(errno));
+                close(fd);
+                goto cleanup;
+        }
+        f.d = pcap_dump_fopen(p, stream);
         if (!f.d) {
-                snprintf(err, errlen, "%s: %s", tmp, pcap_geterr(p));
+                snprintf(err, errlen, "%s: %s", name, pcap_geterr(p));
+                fclose(stream);
                 goto cleanup;
         }
         for (size_t i = 0; i < n; i++) {
@@ -202,20 +213,45 @@ long pcap_write_captures(const char *path, const struct capture *caps, size_t n,
                 f.ts.tv_usec = 0;
                 emit_capture(&f, &caps[i]);
         }
-        if (pcap_dump_flush(f.d) < 0) {
-                snprintf(err, errlen, "%s: write failed", tmp);
+        errno = 0;
+        if (pcap_dump_flush(f.d) < 0 || ferror(stream) || fsync(fileno(stream)) < 0) {
+                snprintf(err, errlen, "%s: %s", name, errno ? strerror(errno) : "write failed");
                 pcap_dump_close(f.d);
-                unlink(tmp);
                 goto cleanup;
         }
-        pcap_dump_close(f.d);
-        if (rename(tmp, path) < 0) {
-                snprintf(err, errlen, "%s: cannot rename into place", path);
-                unlink(tmp);
-                goto cleanup;
-        }
+        pcap_dump_close(f.d);   /* closes stream and fd */
         ret = f.packets;
 cleanup:
         pcap_close(p);
+        return ret;
+}
+
+long pcap_write_captures(const char *path, const struct capture *caps, size_t n, char *err,
+                         size_t errlen)
+{
+        char dir[4096], tmp[4096];
+        const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+        long ret = -1;
+        int dirfd, fd;
+
+        if (slash)
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+        else
+                snprintf(dir, sizeof(dir), ".");
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0 || (fd = safe_tmp_create(dirfd, base, tmp, sizeof(tmp))) < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                if (dirfd >= 0)
+                        close(dirfd);
+                return -1;
+        }
+        ret = pcap_write_captures_fd(fd, caps, n, path, err, errlen);
+        if (ret >= 0 && renameat(dirfd, tmp, dirfd, base) < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                ret = -1;
+        }
+        if (ret < 0)
+                unlinkat(dirfd, tmp, 0);
+        close(dirfd);
         return ret;
 }

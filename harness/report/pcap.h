@@ -33,3 +33,8 @@ void capture_free(struct capture *c);
  * number of packets, or -1 with "path: reason" in err. */
 long pcap_write_captures(const char *path, const struct capture *caps, size_t n, char *err,
                          size_t errlen);
+/* Writes the captures to fd (a new file the caller created; closed here,
+ * after fsync). name is for messages. Returns the number of packets, or -1
+ * with "name: reason" in err. */
+long pcap_write_captures_fd(int fd, const struct capture *caps, size_t n, const char *name,
+                            char *err, size_t errlen);

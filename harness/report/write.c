@@ -12,6 +12,7 @@
 #include "harness/report/matrix-json.h"
 #include "harness/report/views.h"
 #include "harness/util/strbuf.h"
+#include "harness/util/safefile.h"
 #include "harness/util/strutil.h"
 
 int report_mkdirs(const char *dir, char *err, size_t errlen)
@@ -40,49 +41,115 @@ int report_mkdirs(const char *dir, char *err, size_t errlen)
         return 0;
 }
 
-/* Writes one view straight to DIR/NAME through a draining buffer: a
- * temporary file in the same folder, fsync, rename. On failure the previous
- * file is untouched. Returns 0, or -1 with "path: reason" in err. */
-typedef void (*view_fill)(const struct matrix *, const struct view_extras *, struct strbuf *);
-
-static int write_view(const char *dir, const char *name, view_fill fill, const struct matrix *m,
-                      const struct view_extras *x, char *err, size_t errlen)
+int result_set_open(struct result_set *rs, const char *dir, char *err, size_t errlen)
 {
-        char path[4200], tmp[4300];
-        struct strbuf b;
-        int fd, ret = -1;
+        struct stat st;
+        char probe[96];
+        int fd;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+        memset(rs, 0, sizeof(*rs));
+        rs->dirfd = -1;
+        snprintf(rs->dir, sizeof(rs->dir), "%s", dir);
+        if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode) && stat(dir, &st) < 0) {
+                snprintf(err, errlen, "%s: a symlink to nothing (%s)", dir, strerror(errno));
                 return -1;
         }
+        if (report_mkdirs(dir, err, errlen) < 0)
+                return -1;
+        rs->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rs->dirfd < 0) {
+                snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+                return -1;
+        }
+        if (safe_dir_check(rs->dirfd, dir, err, errlen) < 0)
+                goto fail;
+        fd = safe_tmp_create(rs->dirfd, "probe", probe, sizeof(probe));
+        if (fd < 0) {
+                snprintf(err, errlen, "%s: cannot write results here: %s", dir, strerror(errno));
+                goto fail;
+        }
+        close(fd);
+        unlinkat(rs->dirfd, probe, 0);
+        return 0;
+fail:
+        close(rs->dirfd);
+        rs->dirfd = -1;
+        return -1;
+}
+
+int result_set_add(struct result_set *rs, const char *name, char *err, size_t errlen)
+{
+        int fd;
+        if (rs->n == RESULT_SET_MAX) {
+                snprintf(err, errlen, "%s/%s: too many result files", rs->dir, name);
+                return -1;
+        }
+        snprintf(rs->files[rs->n].name, sizeof(rs->files[rs->n].name), "%s", name);
+        fd = safe_tmp_create(rs->dirfd, name, rs->files[rs->n].tmp, sizeof(rs->files[rs->n].tmp));
+        if (fd < 0) {
+                snprintf(err, errlen, "%s/%s: %s", rs->dir, name, strerror(errno));
+                return -1;
+        }
+        rs->n++;
+        return fd;
+}
+
+int result_set_commit(struct result_set *rs, char *err, size_t errlen)
+{
+        for (size_t i = 0; i < rs->n; i++) {
+                if (renameat(rs->dirfd, rs->files[i].tmp, rs->dirfd, rs->files[i].name) < 0) {
+                        snprintf(err, errlen, "%s/%s: %s", rs->dir, rs->files[i].name, strerror(errno));
+                        return -1;
+                }
+                rs->files[i].tmp[0] = '\0';
+        }
+        fsync(rs->dirfd);
+        return 0;
+}
+
+void result_set_close(struct result_set *rs)
+{
+        if (rs->dirfd < 0)
+                return;
+        for (size_t i = 0; i < rs->n; i++)
+                if (rs->files[i].tmp[0])
+                        unlinkat(rs->dirfd, rs->files[i].tmp, 0);
+        close(rs->dirfd);
+        rs->dirfd = -1;
+        rs->n = 0;
+}
+
+typedef void (*view_fill)(const struct matrix *, const struct view_extras *, struct strbuf *);
+
+/* Writes one view into the set through a draining buffer, then fsync.
+ * Returns 0, or -1 with "path: reason" in err. */
+static int write_view(struct result_set *rs, const char *name, view_fill fill,
+                      const struct matrix *m, const struct view_extras *x, char *err,
+                      size_t errlen)
+{
+        struct strbuf b;
+        int fd = result_set_add(rs, name, err, errlen), ret = -1;
+
+        if (fd < 0)
+                return -1;
         strbuf_init_sink(&b, fd);
         fill(m, x, &b);
         if (strbuf_flush(&b) < 0 || strbuf_failed(&b)) {
-                snprintf(err, errlen, "%s: %s", path,
+                snprintf(err, errlen, "%s/%s: %s", rs->dir, name,
                          b.sink_errno ? strerror(b.sink_errno) : "out of memory");
                 goto cleanup;
         }
         if (fsync(fd) < 0 || close(fd) < 0) {
                 fd = -1;
-                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                snprintf(err, errlen, "%s/%s: %s", rs->dir, name, strerror(errno));
                 goto cleanup;
         }
         fd = -1;
-        if (rename(tmp, path) < 0) {
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
-                goto cleanup;
-        }
         ret = 0;
 cleanup:
         strbuf_free(&b);
         if (fd >= 0)
                 close(fd);
-        if (ret < 0)
-                unlink(tmp);
         return ret;
 }
 
@@ -106,8 +173,8 @@ void report_breaking_text(const struct matrix *m, const struct view_extras *x, s
 PLAIN(view_csv_write)
 PLAIN(matrix_json_write)
 
-int report_write_all(const struct matrix *m, const struct view_extras *x, const char *dir,
-                     char *err, size_t errlen)
+int report_write_views(struct result_set *rs, const struct matrix *m,
+                       const struct view_extras *x, char *err, size_t errlen)
 {
         static const struct {
                 const char *name;
@@ -122,10 +189,23 @@ int report_write_all(const struct matrix *m, const struct view_extras *x, const 
                 { "matrix.json", matrix_json_write_plain },
         };
 
-        if (report_mkdirs(dir, err, errlen) < 0)
-                return -1;
         for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-                if (write_view(dir, views[i].name, views[i].write, m, x, err, errlen) < 0)
+                if (write_view(rs, views[i].name, views[i].write, m, x, err, errlen) < 0)
                         return -1;
         return 0;
+}
+
+int report_write_all(const struct matrix *m, const struct view_extras *x, const char *dir,
+                     char *err, size_t errlen)
+{
+        struct result_set rs;
+        int ret = -1;
+
+        if (result_set_open(&rs, dir, err, errlen) < 0)
+                return -1;
+        if (report_write_views(&rs, m, x, err, errlen) == 0 &&
+            result_set_commit(&rs, err, errlen) == 0)
+                ret = 0;
+        result_set_close(&rs);
+        return ret;
 }

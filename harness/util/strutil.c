@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/util/safefile.h"
+
 void str_trim(char *s)
 {
         size_t n = strlen(s), b = 0;
@@ -57,16 +59,14 @@ void strv_free(char **v, size_t n)
 
 int file_read_all(const char *path, char **out, size_t *len, char *err, size_t errlen)
 {
-        FILE *f = fopen(path, "rb");
+        FILE *f = safe_fopen_input(path, err, errlen);
         char *buf = NULL;
         size_t n = 0, cap = 0;
         int ret = -1;
 
         *out = NULL;
-        if (!f) {
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (!f)
                 return -1;
-        }
         for (;;) {
                 if (cap - n < 4096) {
                         cap = cap ? cap * 2 : 8192;
@@ -122,41 +122,39 @@ int file_read_text(const char *path, const char *what, char **out, char *err, si
 
 int file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
-        char tmp[4096];
-        int fd = -1, ret = -1;
+        char dir[4096], tmp[4096] = "";
+        const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+        int dirfd = -1, fd = -1, ret = -1;
         const char *p = data;
 
-        if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
-                snprintf(err, errlen, "%s: path too long", path);
-                return -1;
-        }
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) {
-                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-                return -1;
+        if (slash)
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+        else
+                snprintf(dir, sizeof(dir), ".");
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0 || (fd = safe_tmp_create(dirfd, base, tmp, sizeof(tmp))) < 0) {
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
+                tmp[0] = '\0';
+                goto cleanup;
         }
         while (len > 0) {
                 ssize_t w = write(fd, p, len);
                 if (w < 0 && errno == EINTR)
                         continue;
                 if (w <= 0) {
-                        snprintf(err, errlen, "%s: %s", tmp, w < 0 ? strerror(errno) : "short write");
+                        snprintf(err, errlen, "%s: %s", path, w < 0 ? strerror(errno) : "short write");
                         goto cleanup;
                 }
                 p += w;
                 len -= (size_t)w;
         }
-        if (fsync(fd) < 0) {
-                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-                goto cleanup;
-        }
-        if (close(fd) < 0) {
+        if (fsync(fd) < 0 || close(fd) < 0) {
                 fd = -1;
-                snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+                snprintf(err, errlen, "%s: %s", path, strerror(errno));
                 goto cleanup;
         }
         fd = -1;
-        if (rename(tmp, path) < 0) {
+        if (renameat(dirfd, tmp, dirfd, base) < 0) {
                 snprintf(err, errlen, "%s: %s", path, strerror(errno));
                 goto cleanup;
         }
@@ -164,8 +162,10 @@ int file_write_atomic(const char *path, const void *data, size_t len, char *err,
 cleanup:
         if (fd >= 0)
                 close(fd);
-        if (ret < 0)
-                unlink(tmp);
+        if (ret < 0 && tmp[0])
+                unlinkat(dirfd, tmp, 0);
+        if (dirfd >= 0)
+                close(dirfd);
         return ret;
 }
 
