@@ -37,6 +37,8 @@ static void check_zone_usage(FILE *f)
                 "  -f, --format FMT      text (default: one line per finding), json, or github\n"
                 "                        (::error annotations at the RRset's first record)\n"
                 "  -a, --all             also list the answers within every limit (text, json)\n"
+                "      --include-anywhere  let $INCLUDE read files outside the zone file's\n"
+                "                        folder (refused by default)\n"
                 "  -h, --help            this text\n"
                 "\n"
                 "exit status: 0 no answer exceeds the smallest limit, 1 some answer does,\n"
@@ -50,6 +52,7 @@ int cmd_check_zone(int argc, char **argv)
                 { "limit", required_argument, NULL, 'l' },
                 { "format", required_argument, NULL, 'f' },
                 { "all", no_argument, NULL, 'a' },
+                { "include-anywhere", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
         };
@@ -62,12 +65,14 @@ int cmd_check_zone(int argc, char **argv)
         struct strbuf out, summary;
         char err[1024];
         bool all = false;
+        unsigned zflags = 0;
         int c, ret = EXIT_USAGE;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "o:l:f:ah", opts, NULL)) != -1) {
                 switch (c) {
                 case 'o': origin = optarg; break;
+                case 'I': zflags |= ZONEFILE_INCLUDE_ANYWHERE; break;
                 case 'l':
                         if (zonecheck_parse_limits(optarg, limits, &nlimits, err, sizeof(err)) < 0) {
                                 fprintf(stderr, "stubcompat check-zone: %s\n", err);
@@ -94,7 +99,7 @@ int cmd_check_zone(int argc, char **argv)
         path = argv[optind];
         strbuf_init(&out);
         strbuf_init(&summary);
-        if (zonefile_read(path, origin, &zf, err, sizeof(err)) < 0) {
+        if (zonefile_read_flags(path, origin, zflags, &zf, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 goto cleanup;
         }

@@ -54,6 +54,7 @@ struct reproduce_options {
         unsigned server_port;
         unsigned jobs;
         int quiet;
+        unsigned zone_flags;            /* --include-anywhere: ZONEFILE_INCLUDE_ANYWHERE */
 };
 
 static const char *const source_names[] = {
@@ -92,6 +93,7 @@ static void reproduce_usage(FILE *f)
                 "  -t, --type T         A, AAAA, ADDR (A and AAAA, as getaddrinfo), TXT... (default\n"
                 "                       A with --zone)\n"
                 "      --origin NAME    initial $ORIGIN of the zone file\n"
+                "      --include-anywhere  let the zone file's $INCLUDE read outside its folder\n"
                 "  -s, --set KEY=VALUE  fix a server parameter (repeatable); see scenarios/README.md\n"
                 "  -c, --clients LIST   names, 'emulated', 'real' or 'all' (default all)\n"
                 "  -o, --out DIR        results folder (default results/reproduce)\n"
@@ -145,6 +147,7 @@ static int parse_options(int argc, char **argv, struct reproduce_options *o)
                 { "pcap-out", optional_argument, NULL, 'W' },
                 { "server-port", required_argument, NULL, 'p' },
                 { "jobs", required_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
+                { "include-anywhere", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
         };
         int c;
@@ -167,6 +170,7 @@ static int parse_options(int argc, char **argv, struct reproduce_options *o)
                 case 'p': r = parse_unsigned("--server-port", optarg, 1, 65535, &o->server_port); break;
                 case 'j': r = parse_unsigned("--jobs", optarg, 1, 4096, &o->jobs); break;
                 case 'q': o->quiet = 1; break;
+                case 'I': o->zone_flags |= ZONEFILE_INCLUDE_ANYWHERE; break;
                 case 'h': reproduce_usage(stdout); return 1;
                 default: reproduce_usage(stderr); return -1;
                 }
@@ -267,7 +271,8 @@ static int load_source(const struct reproduce_options *o, struct source *src)
         }
         switch (o->kind) {
         case SOURCE_ZONE:
-                r = zonefile_load(o->path, o->origin, &src->zone, err, sizeof(err));
+                r = zonefile_load_flags(o->path, o->origin, o->zone_flags, &src->zone, err,
+                                        sizeof(err));
                 break;
         case SOURCE_PCAP:
                 r = replay_pcap_read(o->path, (uint16_t)o->server_port, &src->table, err, sizeof(err));

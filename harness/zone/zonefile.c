@@ -1,6 +1,7 @@
 #include "harness/zone/zonefile.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,6 +30,8 @@ struct loader {
         struct zonefile *zf;
         size_t src_cap;
         char basedir[4096];             /* folder of the top-level file ("": the current one) */
+        char realbase[4096];            /* the same, resolved: $INCLUDE stays inside it */
+        bool include_anywhere;          /* ZONEFILE_INCLUDE_ANYWHERE */
         char *err;
         size_t errlen;
         uint32_t ttl;                   /* $TTL */
@@ -260,6 +263,8 @@ static int scan_entry(struct loader *ld, struct source *s, size_t from, size_t t
                 memcpy(e->shown + e->shown_len, "...", 4);
         else
                 e->shown[e->shown_len] = '\0';
+        if (s->file != 0)   /* an $INCLUDE: the user did not name it, its text is not echoed */
+                snprintf(e->shown, sizeof(e->shown), "an entry of an included file");
         if (depth > 0)
                 return fail_at(ld, s->path, open_line, "unbalanced parenthesis: '(' is never closed");
         if (e->oom)
@@ -421,6 +426,20 @@ static int directive_ttl(struct loader *ld, struct source *s, const struct entry
         return 0;
 }
 
+/* True when path (an $INCLUDE) resolves, symlinks and ".." included, to
+ * something outside the top-level zone file's folder. A path that does not
+ * resolve is left to read_file, which reports it missing. */
+static bool include_outside(const struct loader *ld, const char *path)
+{
+        char real[PATH_MAX];
+        size_t n = strlen(ld->realbase);
+        if (!realpath(path, real))
+                return errno != ENOENT;
+        if (strcmp(ld->realbase, "/") == 0)
+                return false;
+        return strncmp(real, ld->realbase, n) != 0 || real[n] != '/';
+}
+
 /* $INCLUDE FILE [ORIGIN]: FILE relative to the top-level file's folder; the
  * origin (and the previous owner) of the including file are restored after. */
 static int directive_include(struct loader *ld, struct source *s, const struct entry *e)
@@ -461,6 +480,10 @@ static int directive_include(struct loader *ld, struct source *s, const struct e
                 if (set_origin(ld, name, len, true) < 0)
                         return fail_at(ld, s->path, e->line, "out of memory");
         }
+        if (!ld->include_anywhere && include_outside(ld, path))
+                return fail_at(ld, s->path, e->line, "$INCLUDE %s: outside the zone file's folder "
+                               "%s (allow it with --include-anywhere)", file,
+                               ld->basedir[0] ? ld->basedir : ".");
         ret = read_file(ld, path, s, e->line);
         if (set_origin(ld, saved, saved_len, saved_known) < 0 && ret == 0)
                 ret = fail_at(ld, s->path, e->line, "out of memory");
@@ -479,7 +502,8 @@ static int directive(struct loader *ld, struct source *s, const struct entry *e)
         if (strcasecmp(d, "$GENERATE") == 0)
                 return fail_at(ld, s->path, e->line,
                                "$GENERATE is a BIND extension, not supported in '%s'", e->shown);
-        return fail_at(ld, s->path, e->line, "unknown directive %.40s in '%s'", d, e->shown);
+        return fail_at(ld, s->path, e->line, "unknown directive %.40s in '%s'", s->file ? "" : d,
+                       e->shown);
 }
 
 /* ------------------------------------------------------------------ records */
@@ -781,7 +805,14 @@ static void basedir_of(const char *path, char *out, size_t len)
 int zonefile_read(const char *path, const char *origin_or_null, struct zonefile **out,
                   char *err, size_t errlen)
 {
-        struct loader ld = { .err = err, .errlen = errlen, .ttl = 3600 };
+        return zonefile_read_flags(path, origin_or_null, 0, out, err, errlen);
+}
+
+int zonefile_read_flags(const char *path, const char *origin_or_null, unsigned flags,
+                        struct zonefile **out, char *err, size_t errlen)
+{
+        struct loader ld = { .err = err, .errlen = errlen, .ttl = 3600,
+                             .include_anywhere = flags & ZONEFILE_INCLUDE_ANYWHERE };
         uint8_t given[DNS_NAME_MAX];
         size_t given_len = 0;
         ldns_rdf *r = NULL;
@@ -795,6 +826,8 @@ int zonefile_read(const char *path, const char *origin_or_null, struct zonefile 
                 goto cleanup;
         }
         basedir_of(path, ld.basedir, sizeof(ld.basedir));
+        if (!realpath(ld.basedir[0] ? ld.basedir : ".", ld.realbase))
+                snprintf(ld.realbase, sizeof(ld.realbase), "%s", ld.basedir);
         if (ldns_str2rdf_dname(&r, NO_ORIGIN) != LDNS_STATUS_OK) {
                 snprintf(err, errlen, "%s: out of memory", path);
                 goto cleanup;
@@ -851,8 +884,14 @@ void zonefile_free(struct zonefile *zf)
 int zonefile_load(const char *path, const char *origin_or_null, struct zone **out,
                   char *err, size_t errlen)
 {
+        return zonefile_load_flags(path, origin_or_null, 0, out, err, errlen);
+}
+
+int zonefile_load_flags(const char *path, const char *origin_or_null, unsigned flags,
+                        struct zone **out, char *err, size_t errlen)
+{
         struct zonefile *zf;
-        if (zonefile_read(path, origin_or_null, &zf, err, errlen) < 0) {
+        if (zonefile_read_flags(path, origin_or_null, flags, &zf, err, errlen) < 0) {
                 *out = NULL;
                 return -1;
         }

@@ -46,12 +46,22 @@ struct zonefile {
  * in err (or "path: reason" when the file cannot be read). */
 int zonefile_read(const char *path, const char *origin_or_null, struct zonefile **out,
                   char *err, size_t errlen);
+/* zonefile_read with flags. By default an $INCLUDE must resolve (".." and
+ * symlinks followed) inside the top-level file's folder: a zone file from
+ * someone else cannot make us read and echo /etc/shadow.
+ * ZONEFILE_INCLUDE_ANYWHERE lifts that. Entries of included files are never
+ * quoted in messages, only their file and line. */
+#define ZONEFILE_INCLUDE_ANYWHERE 1u
+int zonefile_read_flags(const char *path, const char *origin_or_null, unsigned flags,
+                        struct zonefile **out, char *err, size_t errlen);
 void zonefile_free(struct zonefile *zf);
 
 /* The same, keeping only the zone (free with zone_free): what `check-zone`
  * and `reproduce --zone` build their answers from. */
 int zonefile_load(const char *path, const char *origin_or_null, struct zone **out,
                   char *err, size_t errlen);
+int zonefile_load_flags(const char *path, const char *origin_or_null, unsigned flags,
+                        struct zone **out, char *err, size_t errlen);
 
 /* The file and line of record i of zf->zone ("zone.db", 12). */
 const char *zonefile_record_file(const struct zonefile *zf, size_t i);
