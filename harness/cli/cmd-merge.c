@@ -8,6 +8,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/select.h"
 #include "harness/report/baseline.h"
+#include "harness/report/matrix-input.h"
 #include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/report/matrix-read.h"
@@ -23,6 +24,7 @@ struct merge_options {
         const char *baseline;
         enum gate_format format;
         int quiet;
+        bool allow_incomplete;
 };
 
 static void merge_usage(FILE *f)
@@ -40,6 +42,8 @@ static void merge_usage(FILE *f)
                 "                        the matrix's own scenario, when it is readable)\n"
                 "      --baseline FILE   check for cells ok in this matrix.json and not ok now\n"
                 "      --format FMT      failures as 'text' (default) or 'github' annotations\n"
+                "      --allow-incomplete  accept shards and a baseline whose run was\n"
+                "                        interrupted (\"complete\": false)\n"
                 "  -q, --quiet           no summary\n"
                 "  -h, --help            this text\n"
                 "\n"
@@ -54,6 +58,7 @@ static int parse_merge_options(int argc, char **argv, struct merge_options *o)
                 { "scenario", required_argument, NULL, 'S' },
                 { "baseline", required_argument, NULL, 'B' },
                 { "format", required_argument, NULL, 'F' },
+                { "allow-incomplete", no_argument, NULL, 'A' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -65,6 +70,7 @@ static int parse_merge_options(int argc, char **argv, struct merge_options *o)
                 case 'o': o->out = optarg; break;
                 case 'S': o->scenario = optarg; break;
                 case 'B': o->baseline = optarg; break;
+                case 'A': o->allow_incomplete = true; break;
                 case 'F':
                         o->format = gate_format_from_string(optarg);
                         if (o->format == GATE_FORMAT_INVALID) {
@@ -131,6 +137,7 @@ static int evaluate_merged(const struct merge_options *o, const struct matrix *m
                 for (size_t a = 0; a < m->naxes; a++)
                         axes[a] = m->axes[a];
                 if (matrix_read_file(path, &base, err, sizeof(err)) < 0 ||
+                    matrix_input_check(path, &base, o->allow_incomplete, err, sizeof(err)) < 0 ||
                     baseline_compatible(&base, path, m->suite, axes, m->naxes, err,
                                         sizeof(err)) < 0) {
                         fprintf(stderr, "%s\n", err);
@@ -175,7 +182,9 @@ int cmd_merge(int argc, char **argv)
         for (int i = optind; i < argc; i++, n++) {
                 char path[4096];
                 names[n] = strdup(matrix_json_path(argv[i], path, sizeof(path)));
-                if (!names[n] || matrix_read_file(names[n], &shards[n], err, sizeof(err)) < 0) {
+                if (!names[n] || matrix_read_file(names[n], &shards[n], err, sizeof(err)) < 0 ||
+                    matrix_input_check(names[n], &shards[n], o.allow_incomplete, err,
+                                       sizeof(err)) < 0) {
                         fprintf(stderr, "%s\n", names[n] ? err : "stubcompat merge: out of memory");
                         n++;
                         goto cleanup;

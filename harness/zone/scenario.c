@@ -350,10 +350,70 @@ static int directive_query(struct parse_state *ps, char *args)
         return 0;
 }
 
+bool scenario_suite_name_ok(const char *name, char *why, size_t whylen)
+{
+        size_t n = strlen(name);
+        if (n == 0 || n > SCENARIO_SUITE_MAX) {
+                snprintf(why, whylen, "a suite name has 1 to %d characters, not %zu",
+                         SCENARIO_SUITE_MAX, n);
+                return false;
+        }
+        if (name[0] == '.' || name[0] == '-') {
+                snprintf(why, whylen, "a suite name cannot start with '%c'", name[0]);
+                return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)name[i];
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) &&
+                    c != '.' && c != '_' && c != '-') {
+                        snprintf(why, whylen, c >= 0x20 && c < 0x7f ?
+                                 "'%c' in a suite name (letters, digits, '.', '_' and '-' only: it "
+                                 "names a folder under results/)" :
+                                 "byte 0x%02x in a suite name (letters, digits, '.', '_' and '-' "
+                                 "only: it names a folder under results/)", c);
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* Text that goes into matrix.json as a string: valid UTF-8 only (RFC 3629:
+ * no overlongs, no surrogates, nothing past U+10FFFF). */
+static bool utf8_valid(const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+        while (*p) {
+                unsigned c = *p, need, min;
+                uint32_t cp;
+                if (c < 0x80) {
+                        p++;
+                        continue;
+                }
+                if (c >= 0xc2 && c <= 0xdf) { need = 1; min = 0x80; cp = c & 0x1f; }
+                else if (c >= 0xe0 && c <= 0xef) { need = 2; min = 0x800; cp = c & 0x0f; }
+                else if (c >= 0xf0 && c <= 0xf4) { need = 3; min = 0x10000; cp = c & 0x07; }
+                else return false;
+                for (unsigned k = 1; k <= need; k++) {
+                        if ((p[k] & 0xc0) != 0x80)
+                                return false;
+                        cp = cp << 6 | (p[k] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return false;
+                p += need + 1;
+        }
+        return true;
+}
+
 static int directive_text(struct parse_state *ps, char **field, const char *what, char *args)
 {
+        char why[160];
         if (*args == '\0')
                 return parse_fail(ps, "%s: expected text", what);
+        if (!utf8_valid(args))
+                return parse_fail(ps, "%s: not valid UTF-8", what);
+        if (field == &ps->sc->suite && !scenario_suite_name_ok(args, why, sizeof(why)))
+                return parse_fail(ps, "suite: %s", why);
         free(*field);
         *field = strdup(args);
         return *field ? 0 : parse_fail(ps, "out of memory");
@@ -490,8 +550,15 @@ int scenario_parse(const char *path, const char *text, struct scenario **out, ch
         }
         if (resolve_expects(&ps) < 0)
                 goto cleanup;
-        if (!sc->suite)
+        if (!sc->suite) {
+                char why[160];
                 sc->suite = suite_from_path(path);
+                if (sc->suite && !scenario_suite_name_ok(sc->suite, why, sizeof(why))) {
+                        snprintf(err, errlen, "%s:1: no 'suite' line, and the file name does not "
+                                 "make a suite name: %s", path, why);
+                        goto cleanup;
+                }
+        }
         *out = sc;
         sc = NULL;
         ret = 0;

@@ -3,6 +3,8 @@
  * every error names its line: "scenarios/x.scn:12: sweep: ...". */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +64,12 @@ struct scenario {
  * qname; scenario_parse leaves that to its caller (reproduce supplies the
  * zone afterwards). */
 int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen);
+/* A suite name is a file name under results/: 1..64 of [A-Za-z0-9._-], not
+ * starting with '.' or '-' (so never "..", never a path, always UTF-8).
+ * Returns true, or false with the reason in why. */
+#define SCENARIO_SUITE_MAX 64
+bool scenario_suite_name_ok(const char *name, char *why, size_t whylen);
+
 /* Same, from a string; path is used in messages only. */
 int scenario_parse(const char *path, const char *text, struct scenario **out,
                    char *err, size_t errlen);
