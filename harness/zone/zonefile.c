@@ -481,9 +481,8 @@ static int directive_include(struct loader *ld, struct source *s, const struct e
                         return fail_at(ld, s->path, e->line, "out of memory");
         }
         if (!ld->include_anywhere && include_outside(ld, path))
-                return fail_at(ld, s->path, e->line, "$INCLUDE %s: outside the zone file's folder "
-                               "%s (allow it with --include-anywhere)", file,
-                               ld->basedir[0] ? ld->basedir : ".");
+                return fail_at(ld, s->path, e->line, "$INCLUDE %s: outside the folder of %s "
+                               "(allow it with --include-anywhere)", file, ld->zf->files[0]);
         ret = read_file(ld, path, s, e->line);
         if (set_origin(ld, saved, saved_len, saved_known) < 0 && ret == 0)
                 ret = fail_at(ld, s->path, e->line, "out of memory");
