@@ -29,6 +29,9 @@ static void serve_usage(FILE *f)
                 "  -l, --listen ADDR    serve on ADDR; anything outside loopback needs this\n"
                 "      --idle-ms N      close TCP connections idle for N ms (default 10000)\n"
                 "  -q, --quiet          no per-exchange lines\n"
+                "      --floor          benchmarks only: answer every UDP query with the reply\n"
+                "                       to the first query line, only its id copied in (the\n"
+                "                       same loop without parsing or rendering)\n"
                 "      --keys           print the parameter names, one a line, and exit\n"
                 "  -h, --help           this text\n"
                 "\n"
@@ -74,6 +77,26 @@ static void print_defences(const struct server_stats *st)
                 st->tcp_accept_paused);
 }
 
+/* The UDP reply to the scenario's first query line (A for an address
+ * query), without EDNS, as the server renders it. Returns its length. */
+static size_t render_first_reply(const struct scenario *sc, struct point *pt, uint8_t *out,
+                                 size_t cap)
+{
+        const struct scenario_query *q = &sc->queries[0];
+        uint16_t type = q->qtype == QTYPE_ADDR ? DNS_TYPE_A : (uint16_t)q->qtype;
+        uint8_t query[DNS_HEADER_LEN + DNS_NAME_MAX + 4] = { 0, 0, 0x01, 0, 0, 1 };
+        struct server_exchange x;
+        size_t len = DNS_HEADER_LEN;
+
+        memcpy(query + len, q->name, q->name_len);
+        len += q->name_len;
+        query[len++] = (uint8_t)(type >> 8);
+        query[len++] = (uint8_t)type;
+        query[len++] = 0;
+        query[len++] = DNS_CLASS_IN;
+        return server_handle_query(pt, query, len, TRANSPORT_UDP, out, cap, &x);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
         (void)sig; (void)what;
@@ -88,6 +111,7 @@ int cmd_serve(int argc, char **argv)
                 { "listen", required_argument, NULL, 'l' },
                 { "idle-ms", required_argument, NULL, 'I' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "floor", no_argument, NULL, 'F' },
                 { "help", no_argument, NULL, 'h' },
                 { "keys", no_argument, NULL, 'K' },
                 { 0, 0, 0, 0 },
@@ -101,7 +125,8 @@ int cmd_serve(int argc, char **argv)
         struct point_params p;
         char **sets = NULL, err[512], desc[512];
         size_t nsets = 0;
-        int quiet = 0, c, ret = EXIT_USAGE;
+        int quiet = 0, floor_reply = 0, c, ret = EXIT_USAGE;
+        static uint8_t fixed[65535 + 64];
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "p:s:l:qh", opts, NULL)) != -1) {
@@ -136,6 +161,9 @@ int cmd_serve(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = 1;
+                        break;
+                case 'F':
+                        floor_reply = 1;
                         break;
                 case 'h':
                         serve_usage(stdout);
@@ -174,6 +202,10 @@ int cmd_serve(int argc, char **argv)
         /* a client that closes while its TCP answer is still being written
          * (tcp=split, delay_ms, pipelining) must not kill the server */
         signal(SIGPIPE, SIG_IGN);
+        if (floor_reply) {
+                cfg.fixed_reply = fixed;
+                cfg.fixed_reply_len = render_first_reply(sc, pt, fixed, sizeof(fixed));
+        }
         base = event_base_new();
         if (!base)
                 goto cleanup;

@@ -211,6 +211,29 @@ static bool source_port_refused(const struct sockaddr_storage *peer)
         return false;
 }
 
+/* serve --floor: the same loop with the answer fixed, as the limit the
+ * parsing and rendering are measured against. */
+static size_t udp_fixed(struct server *s, const uint8_t *buf, size_t len, uint8_t *out,
+                        struct server_exchange *x)
+{
+        size_t n = s->cfg.fixed_reply_len;
+
+        memset(x, 0, sizeof(*x));
+        x->transport = TRANSPORT_UDP;
+        x->query_bytes = len;
+        x->query_data = buf;
+        x->edns = -1;
+        x->rcode = -1;
+        if (len < 2 || n < 2)
+                return 0;
+        memcpy(out, s->cfg.fixed_reply, n);
+        memcpy(out, buf, 2);
+        x->sent = true;
+        x->reply_bytes = n;
+        x->reply_data = out;
+        return n;
+}
+
 /* One datagram: parse, render into out, then the source port and the
  * network path decide its fate. Fills x (not yet reported: the caller
  * reports it once it knows whether the reply really left). Returns the
@@ -220,6 +243,9 @@ static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
                          struct server_exchange *x)
 {
         const struct point_params *p = &s->pt->params;
+
+        if (s->cfg.fixed_reply)
+                return udp_fixed(s, buf, len, out, x);
         size_t n = server_answer(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x,
                                  s->observer != NULL);
 

@@ -23,6 +23,11 @@ struct server_config {
                                        (slowloris); 0: 10000 */
         unsigned tcp_max_conns;     /* past this, a new connection evicts the least
                                        recently active one; 0: 1024 */
+        /* Benchmarks only (serve --floor): every UDP query is answered with
+         * these bytes, only its id copied in; nothing is parsed or rendered.
+         * Borrowed; NULL for a real server. */
+        const uint8_t *fixed_reply;
+        size_t fixed_reply_len;
 };
 
 /* One query and what the server did with it. */

@@ -134,6 +134,28 @@ static void test_listen_any_address(void)
         CU_ASSERT_EQUAL(serverproc_stop(sp), 0);
 }
 
+/* --floor (benchmarks): every UDP query gets the first query line's reply
+ * with its own id; nothing is parsed (an EDNS query gets no OPT back). */
+static void test_floor(void)
+{
+        struct serverproc *sp = serverproc_start(SCN, SP_LIST("records=29"), SP_LIST("--floor"));
+        struct cmd_result r;
+        struct dig_reply d;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        if (!cmd_available("dig")) {
+                serverproc_stop(sp);
+                TEST_SKIP("dig is not installed");
+        }
+        dig_query("dig", serverproc_port(sp), SP_LIST("+noedns", "+tries=1"), API, "A", &r, &d);
+        SP_CHECK(r.status == 0 && d.ancount == 29 && d.msg_size == 498, &r);
+        cmd_result_free(&r);
+        dig_query("dig", serverproc_port(sp), SP_LIST("+bufsize=1232", "+tries=1"), API, "A", &r, &d);
+        SP_CHECK(r.status == 0 && d.ancount == 29 && d.msg_size == 498 && !d.opt, &r);
+        cmd_result_free(&r);
+        CU_ASSERT_EQUAL(serverproc_stop(sp), 0);
+}
+
 /* The library refuses a non-loopback address unless allowed. */
 static void test_library_refuses_other_addresses(void)
 {
@@ -293,6 +315,7 @@ static void test_help(void)
 static const struct test_case bind_cases[] = {
         { "binds_loopback_only", test_binds_loopback_only },
         { "listen_any_address", test_listen_any_address },
+        { "floor", test_floor },
         { "library_refuses_other_addresses", test_library_refuses_other_addresses },
         { "port_in_use", test_port_in_use },
         { NULL, NULL },
