@@ -59,11 +59,11 @@ static void count_reply(struct relay *r, enum transport t, const uint8_t *msg, s
         r->stats.replies[t]++;
         r->stats.bytes[t] = (long)len;
         if (wire_reader_init(&rd, msg, len) < 0) {
-                r->stats.records = -1;
+                r->stats.records[t] = -1;
                 r->stats.rcode = -1;
                 return;
         }
-        r->stats.records = rd.hdr.ancount;
+        r->stats.records[t] = rd.hdr.ancount;
         r->stats.rcode = rd.hdr.flags & 0x000f;
         if (rd.hdr.flags & 0x0200)
                 r->stats.tc_replies++;
@@ -309,7 +309,7 @@ struct relay *relay_new(struct event_base *base, const char *address, uint16_t p
         for (unsigned i = 0; i < RELAY_UDP_PEERS; i++)
                 r->peers[i] = (struct udp_peer){ .r = r, .fd = -1 };
         r->stats.bytes[TRANSPORT_UDP] = r->stats.bytes[TRANSPORT_TCP] = -1;
-        r->stats.records = r->stats.rcode = -1;
+        r->stats.records[TRANSPORT_UDP] = r->stats.records[TRANSPORT_TCP] = r->stats.rcode = -1;
         if ((r->udp_fd = bind_socket(SOCK_DGRAM, address, port, err, errlen)) < 0 ||
             getsockname(r->udp_fd, (struct sockaddr *)&a, &alen) < 0)
                 goto fail;

@@ -17,7 +17,7 @@ struct relay_stats {
         unsigned replies[TRANSPORT_MAX];    /* resolver -> stub messages */
         long bytes[TRANSPORT_MAX];          /* size of the last reply on each; -1: none */
         unsigned tc_replies;                /* replies with TC=1 */
-        int records;                        /* answer records of the last reply; -1: none */
+        int records[TRANSPORT_MAX];         /* answer records of the last reply on each; -1: none */
         int rcode;                          /* of the last reply; -1: none */
         unsigned closed_unanswered;         /* TCP connections the resolver closed with a
                                              * query unanswered */

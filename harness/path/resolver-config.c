@@ -4,9 +4,10 @@
  * sends every name (".") to the fake server, validates nothing and caches
  * nothing across cells:
  *   dnsmasq        cache-size=0
- *   unbound        cache-max-ttl 0, infra-host-ttl 0; flush_infra before each cell
- *   named          max-cache-ttl 0, max-ncache-ttl 0, servfail-ttl 0
- *   kresd          every query flagged NO_CACHE
+ *   unbound        cache-max-ttl 0, infra-host-ttl 0; flush_infra, flush_zone and
+ *                  flush_requestlist before each cell
+ *   named          max-cache-ttl 0, max-ncache-ttl 0, servfail-ttl 0; rndc flush before each cell
+ *   kresd          every query flagged NO_CACHE; cache.clear() before each cell
  *   pdns_recursor  rec_control wipe-cache before each cell (its TTL caps stop at 15 s)
  * What each does with the zone otherwise is its own default: that is what is
  * measured. */
@@ -16,6 +17,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/types.h>
 
 /* Appends a formatted word. Returns 0, or -1 when the store is full. */
 static int argv_add(struct resolver_argv *a, const char *fmt, ...)
@@ -54,7 +57,7 @@ static int write_file(const char *dir, const char *name, const char *text, char 
 }
 
 static int dnsmasq_config(const struct resolver_setup *s, char *text, size_t len,
-                          struct resolver_argv *run, struct resolver_argv *flush)
+                          struct resolver_argv *run, struct resolver_flush *flush)
 {
         (void)flush;
         snprintf(text, len,
@@ -66,8 +69,18 @@ static int dnsmasq_config(const struct resolver_setup *s, char *text, size_t len
                argv_add(run, "--conf-file=%s/dnsmasq.conf", s->dir);
 }
 
+/* Adds `unbound-control -c CONF cmd [arg]` to the flush. */
+static int unbound_control(struct resolver_flush *f, const struct resolver_setup *s,
+                           const char *cmd, const char *arg)
+{
+        struct resolver_argv *a = &f->cmd[f->ncmd++];
+        return argv_add(a, "/usr/sbin/unbound-control") | argv_add(a, "-c") |
+               argv_add(a, "%s/unbound.conf", s->dir) | argv_add(a, "%s", cmd) |
+               (arg ? argv_add(a, "%s", arg) : 0);
+}
+
 static int unbound_config(const struct resolver_setup *s, char *text, size_t len,
-                          struct resolver_argv *run, struct resolver_argv *flush)
+                          struct resolver_argv *run, struct resolver_flush *flush)
 {
         snprintf(text, len,
                  "server:\n  port: %u\n  interface: 127.0.0.1\n  do-ip6: no\n"
@@ -82,15 +95,49 @@ static int unbound_config(const struct resolver_setup *s, char *text, size_t len
                  s->port, s->dir, s->dir, s->upstream, s->upstream_port, s->dir);
         return argv_add(run, "/usr/sbin/unbound") | argv_add(run, "-d") | argv_add(run, "-c") |
                argv_add(run, "%s/unbound.conf", s->dir) |
-               argv_add(flush, "/usr/sbin/unbound-control") | argv_add(flush, "-c") |
-               argv_add(flush, "%s/unbound.conf", s->dir) | argv_add(flush, "flush_infra") |
-               argv_add(flush, "all");
+               unbound_control(flush, s, "flush_infra", "all") |
+               unbound_control(flush, s, "flush_zone", ".") |
+               unbound_control(flush, s, "flush_requestlist", NULL);
 }
 
-static int bind9_config(const struct resolver_setup *s, char *text, size_t len,
-                        struct resolver_argv *run, struct resolver_argv *flush)
+/* A fresh HMAC secret for rndc, base64. Returns 0, or -1 without entropy. */
+static int rndc_secret(char out[48])
 {
-        (void)flush;
+        static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        uint8_t key[33];
+        if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+                return -1;
+        for (size_t i = 0, o = 0; i < sizeof(key); i += 3, o += 4) {
+                uint32_t v = (uint32_t)key[i] << 16 | (uint32_t)key[i + 1] << 8 | key[i + 2];
+                for (int k = 0; k < 4; k++)
+                        out[o + (size_t)k] = b64[(v >> (18 - 6 * k)) & 63];
+        }
+        out[44] = '\0';
+        return 0;
+}
+
+/* named keeps TTL-0 answers long enough to give one cell the previous
+ * point's records (seen: a TCP answer with 29 records at records=30), so it
+ * is flushed with rndc over a control channel keyed for this run only. */
+static int bind9_config(const struct resolver_setup *s, char *text, size_t len,
+                        struct resolver_argv *run, struct resolver_flush *flush)
+{
+        char secret[48], rndc[512], why[128];
+        if (rndc_secret(secret) < 0)
+                return -1;
+        snprintf(rndc, sizeof(rndc),
+                 "key \"stubcompat\" { algorithm hmac-sha256; secret \"%s\"; };\n"
+                 "options { default-key \"stubcompat\"; default-server 127.0.0.1; "
+                 "default-port %u; };\n", secret, s->control_port);
+        if (write_file(s->dir, "rndc.conf", rndc, why, sizeof(why)) < 0)
+                return -1;
+        snprintf(text, len,
+                 "key \"stubcompat\" { algorithm hmac-sha256; secret \"%s\"; };\n"
+                 "controls { inet 127.0.0.1 port %u allow { 127.0.0.1; } keys { \"stubcompat\"; }; };\n",
+                 secret, s->control_port);
+        size_t used = strlen(text);
+        text += used;
+        len -= used;
         snprintf(text, len,
                  "options {\n  directory \"%s\";\n  pid-file \"%s/named.pid\";\n"
                  "  managed-keys-directory \"%s\";\n  session-keyfile none;\n"
@@ -98,16 +145,23 @@ static int bind9_config(const struct resolver_setup *s, char *text, size_t len,
                  "  recursion yes;\n  allow-query { any; };\n  allow-recursion { any; };\n"
                  "  dnssec-validation no;\n  max-cache-ttl 0;\n  max-ncache-ttl 0;\n"
                  "  servfail-ttl 0;\n  notify no;\n"
-                 "  forward only;\n  forwarders { %s port %u; };\n};\ncontrols { };\n",
+                 "  forward only;\n  forwarders { %s port %u; };\n};\n",
                  s->dir, s->dir, s->dir, s->port, s->upstream, s->upstream_port);
+        flush->ncmd = 1;
         return argv_add(run, "/usr/sbin/named") | argv_add(run, "-g") | argv_add(run, "-n") |
-               argv_add(run, "1") | argv_add(run, "-c") | argv_add(run, "%s/named.conf", s->dir);
+               argv_add(run, "1") | argv_add(run, "-c") | argv_add(run, "%s/named.conf", s->dir) |
+               argv_add(&flush->cmd[0], "/usr/sbin/rndc") | argv_add(&flush->cmd[0], "-c") |
+               argv_add(&flush->cmd[0], "%s/rndc.conf", s->dir) |
+               argv_add(&flush->cmd[0], "flush");
 }
 
+/* NO_CACHE keeps answers out of the cache, not what kresd learnt about a
+ * failing upstream (seen: SERVFAIL at once, without a query, for the next
+ * stub after EDNS FORMERR and refused TCP): cache.clear() forgets that too. */
 static int kresd_config(const struct resolver_setup *s, char *text, size_t len,
-                        struct resolver_argv *run, struct resolver_argv *flush)
+                        struct resolver_argv *run, struct resolver_flush *flush)
 {
-        (void)flush;
+        snprintf(flush->control_line, sizeof(flush->control_line), "cache.clear()\n");
         snprintf(text, len,
                  "net.listen('127.0.0.1', %u, { kind = 'dns' })\n"
                  "modules.unload('detect_time_skew')\nmodules.unload('detect_time_jump')\n"
@@ -122,7 +176,7 @@ static int kresd_config(const struct resolver_setup *s, char *text, size_t len,
 }
 
 static int pdns_config(const struct resolver_setup *s, char *text, size_t len,
-                       struct resolver_argv *run, struct resolver_argv *flush)
+                       struct resolver_argv *run, struct resolver_flush *flush)
 {
         snprintf(text, len,
                  "local-address=127.0.0.1\nlocal-port=%u\nsocket-dir=%s\ndaemon=no\n"
@@ -132,15 +186,17 @@ static int pdns_config(const struct resolver_setup *s, char *text, size_t len,
                  "dont-throttle-netmasks=127.0.0.0/8\nserver-down-max-fails=0\n"
                  "threads=1\nloglevel=4\nquiet=yes\n",
                  s->port, s->dir, s->upstream, s->upstream_port);
+        flush->ncmd = 1;
         return argv_add(run, "/usr/sbin/pdns_recursor") | argv_add(run, "--config-dir=%s", s->dir) |
-               argv_add(flush, "/usr/bin/rec_control") | argv_add(flush, "--socket-dir=%s", s->dir) |
-               argv_add(flush, "wipe-cache") | argv_add(flush, ".$");
+               argv_add(&flush->cmd[0], "/usr/bin/rec_control") |
+               argv_add(&flush->cmd[0], "--socket-dir=%s", s->dir) |
+               argv_add(&flush->cmd[0], "wipe-cache") | argv_add(&flush->cmd[0], ".$");
 }
 
 static const struct {
         const char *file;
         int (*config)(const struct resolver_setup *s, char *text, size_t len,
-                      struct resolver_argv *run, struct resolver_argv *flush);
+                      struct resolver_argv *run, struct resolver_flush *flush);
 } config_table[VIA_MAX] = {
         [VIA_DNSMASQ] = { "dnsmasq.conf", dnsmasq_config },
         [VIA_UNBOUND] = { "unbound.conf", unbound_config },
@@ -150,7 +206,7 @@ static const struct {
 };
 
 int resolver_config_write(enum resolver_path path, const struct resolver_setup *s,
-                          struct resolver_argv *run, struct resolver_argv *flush, char *why,
+                          struct resolver_argv *run, struct resolver_flush *flush, char *why,
                           size_t whylen)
 {
         char text[2048];

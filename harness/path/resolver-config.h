@@ -18,17 +18,29 @@ struct resolver_argv {
         int argc;
 };
 
+#define RESOLVER_FLUSH_MAX 3
+
+/* How a resolver's state is flushed before a cell: commands run in turn,
+ * then a line sent to its control socket when control_line is set (kresd:
+ * DIR/control/PID, a Lua console). */
+struct resolver_flush {
+        struct resolver_argv cmd[RESOLVER_FLUSH_MAX];
+        int ncmd;
+        char control_line[64];
+};
+
 struct resolver_setup {
         const char *dir;            /* private directory, exists and is empty */
         uint16_t port;              /* where it listens on 127.0.0.1, UDP and TCP */
+        uint16_t control_port;      /* a second free port, for a TCP control channel */
         const char *upstream;       /* numeric IPv4 of the fake server */
         uint16_t upstream_port;
 };
 
 /* Writes the configuration of path into s->dir and fills the command that
- * runs it in the foreground (run) and the one that flushes its state before
- * a cell (flush; argc 0 when the configuration already keeps nothing).
+ * runs it in the foreground (run) and how its state is flushed before a cell
+ * (flush; empty when the configuration already keeps nothing).
  * Returns 0, or -1 with why. */
 int resolver_config_write(enum resolver_path path, const struct resolver_setup *s,
-                          struct resolver_argv *run, struct resolver_argv *flush, char *why,
+                          struct resolver_argv *run, struct resolver_flush *flush, char *why,
                           size_t whylen);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +24,6 @@
 
 #define START_TIMEOUT_MS 10000
 #define FLUSH_TIMEOUT_MS 2000
-#define STOP_GRACE_MS 2000
 
 static const struct resolver_info info_table[VIA_MAX] = {
         [VIA_DNSMASQ] = { VIA_DNSMASQ, "/usr/sbin/dnsmasq", "dnsmasq-base",
@@ -45,7 +45,9 @@ struct resolver {
         int exit_fd;
         uint16_t port, upstream_port;
         char dir[256];
-        struct resolver_argv flush;
+        struct resolver_flush flush;
+        long ready_by;              /* monotonic ms: not ready by then is a failure */
+        bool ready;
 };
 
 const struct resolver_info *resolver_info(enum resolver_path path)
@@ -174,16 +176,60 @@ int resolver_version(enum resolver_path path, char *buf, size_t len, char *why, 
         return 0;
 }
 
-/* A port that was free on 127.0.0.1 for both UDP and TCP a moment ago. */
-static int free_port(uint16_t *port, char *why, size_t whylen)
+/* Ports handed out by free_port in this process: a resolver's upstream port
+ * stays unbound between cells, and must not become another's listener. */
+static uint16_t handed_out[256];
+static size_t nhanded_out;
+
+static bool port_handed_out(uint16_t port)
+{
+        for (size_t i = 0; i < nhanded_out; i++)
+                if (handed_out[i] == port)
+                        return true;
+        return false;
+}
+
+/* A number that differs between processes and calls (two runs at once must
+ * not pick the same fixed ports). */
+static unsigned pick(void)
+{
+        static uint64_t state;
+        if (!state)
+                state = ((uint64_t)getpid() << 32) ^ (uint64_t)now_ms() ^ 0x9e3779b97f4a7c15ull;
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return (unsigned)(state >> 16);
+}
+
+/* The lowest ephemeral port: below it the kernel never picks a port for a
+ * socket bound to port 0 (a fake server, a relay, an outgoing query). */
+static unsigned ephemeral_low(void)
+{
+        unsigned lo = 32768, hi;
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+        if (f) {
+                if (fscanf(f, "%u %u", &lo, &hi) != 2)
+                        lo = 32768;
+                fclose(f);
+        }
+        return lo > 2048 ? lo : 32768;
+}
+
+/* A port that was free on 127.0.0.1 for both UDP and TCP a moment ago and
+ * that no earlier call returned: any one (below_ephemeral false), or one
+ * the kernel never hands out by itself, for a port left unbound between
+ * cells (a resolver's upstream). */
+static int free_port(uint16_t *port, bool below_ephemeral, char *why, size_t whylen)
 {
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t alen = sizeof(a);
+        unsigned low = ephemeral_low();
 
-        for (int tries = 0; tries < 20; tries++) {
+        for (int tries = 0; tries < 64; tries++) {
                 int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-                a.sin_port = 0;
+                a.sin_port = below_ephemeral ? htons((uint16_t)(1024 + pick() % (low - 1024))) : 0;
                 bool ok = t >= 0 && u >= 0 && bind(t, (struct sockaddr *)&a, sizeof(a)) == 0 &&
                           getsockname(t, (struct sockaddr *)&a, &alen) == 0 &&
                           bind(u, (struct sockaddr *)&a, sizeof(a)) == 0;
@@ -191,8 +237,9 @@ static int free_port(uint16_t *port, char *why, size_t whylen)
                         close(t);
                 if (u >= 0)
                         close(u);
-                if (ok) {
+                if (ok && !port_handed_out(ntohs(a.sin_port))) {
                         *port = ntohs(a.sin_port);
+                        handed_out[nhanded_out++ % (sizeof(handed_out) / sizeof(handed_out[0]))] = *port;
                         return 0;
                 }
         }
@@ -281,13 +328,76 @@ static void describe_end(const struct resolver *r, int status, char *why, size_t
                          line[0] ? ": " : "", line);
 }
 
+/* Sends line to kresd's control socket and waits for its prompt. Returns 0,
+ * or -1 with why. */
+static int control_send(const struct resolver *r, const char *line, char *why, size_t whylen)
+{
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        char reply[256];
+        size_t got = 0;
+        int ret = -1;
+
+        if (strlen(r->dir) > 80 ||
+            (size_t)snprintf(a.sun_path, sizeof(a.sun_path), "%.80s/control/%d", r->dir,
+                             (int)r->pid) >= sizeof(a.sun_path)) {
+                snprintf(why, whylen, "%s: control socket path too long", r->dir);
+                return -1;
+        }
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct timeval tv = { FLUSH_TIMEOUT_MS / 1000, (FLUSH_TIMEOUT_MS % 1000) * 1000 };
+        if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+            connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+            write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+                snprintf(why, whylen, "%s: %s", a.sun_path, strerror(errno));
+                goto cleanup;
+        }
+        /* the console answers with the result, then its "> " prompt */
+        while (got < sizeof(reply) - 1) {
+                ssize_t n = read(fd, reply + got, sizeof(reply) - 1 - got);
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+                reply[got] = '\0';
+                if (strstr(reply, "> ")) {
+                        ret = 0;
+                        goto cleanup;
+                }
+        }
+        snprintf(why, whylen, "%s: no prompt after '%.*s'", a.sun_path,
+                 (int)strcspn(line, "\n"), line);
+cleanup:
+        if (fd >= 0)
+                close(fd);
+        return ret;
+}
+
+int resolver_flush(struct resolver *r, char *why, size_t whylen)
+{
+        char out[512];
+        for (int i = 0; i < r->flush.ncmd; i++) {
+                int st = run_capture(r->flush.cmd[i].argv, out, sizeof(out), FLUSH_TIMEOUT_MS, why,
+                                     whylen);
+                if (st == 0)
+                        continue;
+                if (st > 0) {
+                        out[strcspn(out, "\n")] = '\0';
+                        snprintf(why, whylen, "%s %s exited with status %d: %s",
+                                 r->flush.cmd[i].argv[0], r->flush.cmd[i].argv[r->flush.cmd[i].argc - 1],
+                                 st, out);
+                }
+                return -1;
+        }
+        if (r->flush.control_line[0])
+                return control_send(r, r->flush.control_line, why, whylen);
+        return 0;
+}
+
 struct resolver *resolver_start(const struct resolver_config *cfg, char *why, size_t whylen)
 {
         const struct resolver_info *ri = resolver_info(cfg->path);
         const char *parent = cfg->parent_dir ? cfg->parent_dir : getenv("TMPDIR");
         struct resolver *r = calloc(1, sizeof(*r));
         struct resolver_argv run;
-        int status;
 
         if (!r) {
                 snprintf(why, whylen, "out of memory");
@@ -314,13 +424,12 @@ struct resolver *resolver_start(const struct resolver_config *cfg, char *why, si
         }
         struct resolver_setup setup = { .dir = r->dir, .upstream = cfg->upstream,
                                         .upstream_port = cfg->upstream_port };
-        if (!setup.upstream_port && free_port(&setup.upstream_port, why, whylen) < 0)
+        if (!setup.upstream_port && free_port(&setup.upstream_port, true, why, whylen) < 0)
                 goto fail;
         r->upstream_port = setup.upstream_port;
-        do
-                if (free_port(&setup.port, why, whylen) < 0)
-                        goto fail;
-        while (setup.port == setup.upstream_port);
+        if (free_port(&setup.port, false, why, whylen) < 0 ||
+            free_port(&setup.control_port, false, why, whylen) < 0)
+                goto fail;
         if (resolver_config_write(cfg->path, &setup, &run, &r->flush, why, whylen) < 0)
                 goto fail;
         r->port = setup.port;
@@ -335,25 +444,52 @@ struct resolver *resolver_start(const struct resolver_config *cfg, char *why, si
         setpgid(r->pid, r->pid);  /* both sides, so that a kill of the group never misses */
         r->pgid = r->pid;
         r->exit_fd = (int)syscall(SYS_pidfd_open, r->pid, 0);
-        for (long end = now_ms() + START_TIMEOUT_MS; !tcp_accepts(r->port); sleep_ms(20)) {
-                if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
-                        r->pid = -1;
-                        describe_end(r, status, why, whylen);
-                        goto fail;
-                }
-                if (now_ms() > end) {
-                        char line[256];
-                        last_log_line(r, line, sizeof(line));
-                        snprintf(why, whylen, "%s did not listen on 127.0.0.1:%u within %d ms%s%s",
-                                 resolver_path_to_string(r->path), r->port, START_TIMEOUT_MS,
-                                 line[0] ? ": " : "", line);
-                        goto fail;
-                }
-        }
+        r->ready_by = now_ms() + START_TIMEOUT_MS;
         return r;
 fail:
         resolver_stop(r);
         return NULL;
+}
+
+int resolver_poll_ready(struct resolver *r, char *why, size_t whylen)
+{
+        char flush_why[256] = "", line[256];
+        int status;
+
+        if (r->ready)
+                return 1;
+        /* ready: it accepts on its port and its flush works (named opens its
+         * control channel after the listeners) */
+        if (r->pid > 0 && tcp_accepts(r->port) &&
+            resolver_flush(r, flush_why, sizeof(flush_why)) == 0) {
+                r->ready = true;
+                return 1;
+        }
+        if (r->pid > 0 && waitpid(r->pid, &status, WNOHANG) == r->pid) {
+                r->pid = -1;
+                describe_end(r, status, why, whylen);
+                return -1;
+        }
+        if (r->pid > 0 && now_ms() <= r->ready_by)
+                return 0;
+        last_log_line(r, line, sizeof(line));
+        snprintf(why, whylen, "%s not ready on 127.0.0.1:%u within %d ms%s%.*s%s%s",
+                 resolver_path_to_string(r->path), r->port, START_TIMEOUT_MS,
+                 flush_why[0] ? ": " : "", 120, flush_why, line[0] ? ": " : "", line);
+        return -1;
+}
+
+struct resolver *resolver_start_wait(const struct resolver_config *cfg, char *why, size_t whylen)
+{
+        struct resolver *r = resolver_start(cfg, why, whylen);
+        int st = 0;
+        while (r && (st = resolver_poll_ready(r, why, whylen)) == 0)
+                sleep_ms(20);
+        if (st < 0) {
+                resolver_stop(r);
+                return NULL;
+        }
+        return r;
 }
 
 uint16_t resolver_port(const struct resolver *r)
@@ -376,20 +512,6 @@ int resolver_exit_fd(const struct resolver *r)
         return r->exit_fd;
 }
 
-int resolver_flush(struct resolver *r, char *why, size_t whylen)
-{
-        char out[512];
-        if (r->flush.argc == 0)
-                return 0;
-        int st = run_capture(r->flush.argv, out, sizeof(out), FLUSH_TIMEOUT_MS, why, whylen);
-        if (st == 0)
-                return 0;
-        if (st > 0) {
-                out[strcspn(out, "\n")] = '\0';
-                snprintf(why, whylen, "%s exited with status %d: %s", r->flush.argv[0], st, out);
-        }
-        return -1;
-}
 
 int resolver_ended(struct resolver *r, char *why, size_t whylen)
 {
@@ -411,10 +533,7 @@ void resolver_stop(struct resolver *r)
         if (!r)
                 return;
         if (r->pid > 0) {
-                kill(-r->pgid, SIGTERM);
-                long end = now_ms() + STOP_GRACE_MS;
-                while (waitpid(r->pid, &status, WNOHANG) == 0 && now_ms() < end)
-                        sleep_ms(10);
+                kill(-r->pgid, SIGKILL);    /* it keeps nothing worth a clean shutdown */
                 kill(r->pid, SIGKILL);
                 while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
                         ;

@@ -43,13 +43,22 @@ struct resolver_config {
 
 struct resolver;
 
-/* Starts the resolver and waits (at most 10 s) until it accepts TCP
- * connections on its port. Call it from the thread that lives as long as the
- * resolver should (PR_SET_PDEATHSIG follows the thread). Returns the running
- * resolver, or NULL with why set to the reason, naming its last log line
- * ("unbound exited with status 1: error: bind: Address already in use");
- * nothing is left running or on disk then. */
+/* Writes the configuration and starts the program without waiting for it.
+ * Call it from the thread that lives as long as the resolver should
+ * (PR_SET_PDEATHSIG follows the thread). Returns the resolver, or NULL with
+ * why set (nothing is left running or on disk then). */
 struct resolver *resolver_start(const struct resolver_config *cfg, char *why, size_t whylen);
+
+/* Whether a started resolver can serve: it accepts TCP connections on its
+ * port and its flush works. Returns 1 when ready, 0 not yet, -1 when it
+ * exited or was not ready within 10 s of the start, with why naming its
+ * last log line ("unbound exited with status 1: error: bind: Address
+ * already in use"). Never blocks longer than one flush. */
+int resolver_poll_ready(struct resolver *r, char *why, size_t whylen);
+
+/* resolver_start, then resolver_poll_ready until ready (at most 10 s).
+ * Returns the ready resolver, or NULL with why; nothing is left then. */
+struct resolver *resolver_start_wait(const struct resolver_config *cfg, char *why, size_t whylen);
 
 /* Where the stub must ask: 127.0.0.1 and this port, UDP and TCP. */
 uint16_t resolver_port(const struct resolver *r);
@@ -71,6 +80,6 @@ int resolver_flush(struct resolver *r, char *why, size_t whylen);
  * it runs. */
 int resolver_ended(struct resolver *r, char *why, size_t whylen);
 
-/* Stops the process group (SIGTERM, SIGKILL after 2 s), reaps it and
+/* Kills the process group (SIGKILL: it keeps nothing), reaps it and
  * removes its directory. NULL is a no-op. */
 void resolver_stop(struct resolver *r);

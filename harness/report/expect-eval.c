@@ -84,8 +84,33 @@ bool expect_selects(const struct expectation *e, const struct matrix *m,
         return true;
 }
 
+/* Index in EXPECT_STUB_REPLIES of what the resolver answered the client
+ * over UDP, or -1 for a direct cell. */
+static int stub_reply_kind(const struct matrix_cell *c)
+{
+        if (!c->resolver[0])
+                return -1;
+        if (c->stub_udp_replies == 0)
+                return 3;
+        if (c->stub_tc_replies == 0)
+                return 2;
+        return c->stub_udp_records > 0 ? 1 : 0;
+}
+
+/* The predicates on the resolver's two hops. */
+static bool hop_satisfied(const struct expectation *e, const struct matrix_cell *c)
+{
+        bool edns_ok = e->nserver_edns == 0;
+        for (size_t i = 0; i < e->nserver_edns; i++)
+                edns_ok = edns_ok || e->server_edns[i] == c->edns;
+        int k = stub_reply_kind(c);
+        return edns_ok && (!e->stub_replies || (k >= 0 && (e->stub_replies & (1u << k))));
+}
+
 bool expect_satisfied(const struct expectation *e, const struct matrix_cell *c)
 {
+        if (!hop_satisfied(e, c))
+                return false;
         if (e->verdicts && (c->verdict < 0 || c->verdict >= VERDICT_MAX ||
                             !(e->verdicts & (1u << c->verdict))))
                 return false;

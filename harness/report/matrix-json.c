@@ -65,8 +65,10 @@ static void json_cell(const struct matrix *m, const struct matrix_cell *c, struc
                 json_bytes(b, c->stub_udp_bytes);
                 strbuf_puts(b, ",\"stub_tcp_bytes\":");
                 json_bytes(b, c->stub_tcp_bytes);
-                strbuf_printf(b, ",\"stub_tc_replies\":%u,\"stub_records\":", c->stub_tc_replies);
-                json_bytes(b, c->stub_records);
+                strbuf_printf(b, ",\"stub_tc_replies\":%u,\"stub_udp_records\":", c->stub_tc_replies);
+                json_bytes(b, c->stub_udp_records);
+                strbuf_puts(b, ",\"stub_tcp_records\":");
+                json_bytes(b, c->stub_tcp_records);
                 strbuf_puts(b, ",\"stub_rcode\":");
                 json_bytes(b, c->stub_rcode);
         }

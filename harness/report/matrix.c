@@ -59,7 +59,7 @@ struct matrix_cell *matrix_add_cell(struct matrix *m)
         c->client = c->kind = c->qname = c->detail = "";
         c->values = no_values;
         c->stub_udp_bytes = c->stub_tcp_bytes = -1;
-        c->stub_records = c->stub_rcode = -1;
+        c->stub_udp_records = c->stub_tcp_records = c->stub_rcode = -1;
         return c;
 }
 
@@ -271,7 +271,8 @@ static int cell_from_record(struct matrix *m, struct matrix_cell *c, const struc
                 c->stub_tc_replies = r->hop.tc_replies;
                 c->stub_udp_bytes = r->hop.udp_bytes;
                 c->stub_tcp_bytes = r->hop.tcp_bytes;
-                c->stub_records = r->hop.records;
+                c->stub_udp_records = r->hop.udp_records;
+                c->stub_tcp_records = r->hop.tcp_records;
                 c->stub_rcode = r->hop.rcode;
         }
         c->detail = "";

@@ -56,7 +56,7 @@ struct matrix_cell {
         char resolver[16];
         unsigned stub_udp_replies, stub_tcp_replies, stub_tc_replies;
         long stub_udp_bytes, stub_tcp_bytes;  /* -1: none */
-        int stub_records, stub_rcode;         /* -1: none */
+        int stub_udp_records, stub_tcp_records, stub_rcode;  /* -1: none */
         double elapsed_ms;                  /* timing, not compared */
 };
 

@@ -18,7 +18,19 @@ void matrix_cell_outcome(const struct matrix_cell *c, char *buf, size_t len)
         size_t o = (size_t)snprintf(buf, len, "%s%s%s, %s", verdict_to_string(c->verdict),
                                     c->reason[0] ? " " : "", c->reason, c->path);
         if (bytes >= 0 && strcmp(c->path, "none") != 0 && o < len)
-                snprintf(buf + o, len - o, " %ld bytes", bytes);
+                o += (size_t)snprintf(buf + o, len - o, " %ld bytes", bytes);
+        if (c->resolver[0] && o < len) {
+                char edns[16] = "none";
+                if (c->edns >= 0)
+                        snprintf(edns, sizeof(edns), "%d", c->edns);
+                o += (size_t)snprintf(buf + o, len - o, ", edns %s; %s to the stub: ", edns,
+                                      c->resolver);
+                if (o < len && c->stub_udp_replies)
+                        snprintf(buf + o, len - o, "udp %ld bytes%s %d records", c->stub_udp_bytes,
+                                 c->stub_tc_replies ? " TC" : "", c->stub_udp_records);
+                else if (o < len)
+                        snprintf(buf + o, len - o, "no udp reply");
+        }
 }
 
 long long matrix_cell_tenths_ms(const struct matrix_cell *c)
@@ -62,7 +74,8 @@ const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell
         NUM_FIELD(stub_udp_bytes);
         NUM_FIELD(stub_tcp_bytes);
         NUM_FIELD(stub_tc_replies);
-        NUM_FIELD(stub_records);
+        NUM_FIELD(stub_udp_records);
+        NUM_FIELD(stub_tcp_records);
         NUM_FIELD(stub_rcode);
         STR_FIELD(detail);
 #undef STR_FIELD

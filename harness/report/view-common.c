@@ -228,23 +228,28 @@ void view_xml_escape(struct strbuf *b, const char *s, int in_attr)
         }
 }
 
+/* "1 reply 34 bytes, 0 records" or "no reply". */
+static void hop_transport(char *buf, size_t len, unsigned replies, long bytes, int records)
+{
+        if (!replies) {
+                snprintf(buf, len, "no reply");
+                return;
+        }
+        snprintf(buf, len, "%u %s, last %ld bytes %d records", replies,
+                 replies == 1 ? "reply" : "replies", bytes, records);
+}
+
 void view_stub_hop(const struct matrix_cell *c, char *buf, size_t len)
 {
-        char udp[48] = "no reply", tcp[48] = "no reply", last[48] = "none";
+        char udp[64], tcp[64];
 
         buf[0] = '\0';
         if (!c->resolver[0])
                 return;
-        if (c->stub_udp_replies)
-                snprintf(udp, sizeof(udp), "%u %s %ld bytes", c->stub_udp_replies,
-                         c->stub_udp_replies == 1 ? "reply" : "replies", c->stub_udp_bytes);
-        if (c->stub_tcp_replies)
-                snprintf(tcp, sizeof(tcp), "%u %s %ld bytes", c->stub_tcp_replies,
-                         c->stub_tcp_replies == 1 ? "reply" : "replies", c->stub_tcp_bytes);
-        if (c->stub_records >= 0)
-                snprintf(last, sizeof(last), "%d records, rcode %d", c->stub_records, c->stub_rcode);
-        snprintf(buf, len, "%s: udp %s, tcp %s, %u with TC; last: %s", c->resolver, udp, tcp,
-                 c->stub_tc_replies, last);
+        hop_transport(udp, sizeof(udp), c->stub_udp_replies, c->stub_udp_bytes, c->stub_udp_records);
+        hop_transport(tcp, sizeof(tcp), c->stub_tcp_replies, c->stub_tcp_bytes, c->stub_tcp_records);
+        snprintf(buf, len, "%s: udp %s; tcp %s; %u with TC, last rcode %d", c->resolver, udp, tcp,
+                 c->stub_tc_replies, c->stub_rcode);
 }
 
 void view_witness(const struct matrix_cell *c, char *buf, size_t len)

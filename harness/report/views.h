@@ -112,9 +112,9 @@ const char *view_verdict_token(enum verdict v);
  * The output is always well-formed XML 1.0 character data. */
 void view_xml_escape(struct strbuf *b, const char *s, int in_attr);
 
-/* What a resolver in the path answered the client: "unbound: udp 1 reply
- * 34 bytes TC, tcp 1 reply 514 bytes; last: 30 records, rcode 0", or ""
- * for a direct cell. */
+/* What a resolver in the path answered the client: "unbound: udp 1 reply,
+ * last 34 bytes 0 records; tcp 1 reply, last 514 bytes 30 records; 1 with TC,
+ * last rcode 0", or "" for a direct cell. */
 void view_stub_hop(const struct matrix_cell *c, char *buf, size_t len);
 
 /* The server's witness of a cell in one line: "path udp, udp 34 bytes, tcp -,

@@ -13,7 +13,7 @@ struct stub_hop {
         unsigned udp_replies, tcp_replies;
         long udp_bytes, tcp_bytes; /* last reply size on each, -1 when none */
         unsigned tc_replies;
-        int records;               /* answer records of the last reply, -1 when none */
+        int udp_records, tcp_records; /* answer records of the last reply on each, -1: none */
         int rcode;                 /* of the last reply, -1 when none */
 };
 

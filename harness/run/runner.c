@@ -39,12 +39,17 @@ struct live_cell {
         struct live_cell *next;        /* in-flight list */
 };
 
+/* Cell indexes waiting, first in first out. */
+struct cell_queue {
+        size_t *queue;
+        size_t qhead, qlen, qcap;
+};
+
 struct client_slots {
         unsigned n;
         unsigned char *used;
         struct server **servers;       /* per slot: its idle server on 127.x.y.z:53, or NULL */
-        size_t *queue;                 /* cell indexes waiting for a slot */
-        size_t qhead, qlen, qcap;
+        struct cell_queue waiting;     /* cells waiting for a slot */
 };
 
 struct run_state {
@@ -63,6 +68,8 @@ struct run_state {
         struct client_slots *slots;    /* per client */
         struct server **pool;          /* idle servers on 127.0.0.1, reused by later cells */
         struct path_pool *paths;       /* resolvers of the path= points */
+        struct cell_queue path_waiting[VIA_MAX];  /* cells waiting for their resolver,
+                                                   * in index order (point by point) */
         char origin[DNS_NAME_MAX * 4]; /* the scenario's origin, presentation form */
         size_t npool, cappool;
         char *err;
@@ -315,7 +322,8 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
         if (lc->via != VIA_DIRECT) {
                 const struct relay_stats *h = lc->relay ? relay_stats(lc->relay) : NULL;
                 r->resolver = (int)lc->via;
-                r->hop = (struct stub_hop){ .udp_bytes = -1, .tcp_bytes = -1, .records = -1,
+                r->hop = (struct stub_hop){ .udp_bytes = -1, .tcp_bytes = -1,
+                                            .udp_records = -1, .tcp_records = -1,
                                             .rcode = -1 };
                 if (h)
                         r->hop = (struct stub_hop){
@@ -323,7 +331,9 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                                 .tcp_replies = h->replies[TRANSPORT_TCP],
                                 .udp_bytes = h->bytes[TRANSPORT_UDP],
                                 .tcp_bytes = h->bytes[TRANSPORT_TCP],
-                                .tc_replies = h->tc_replies, .records = h->records,
+                                .tc_replies = h->tc_replies,
+                                .udp_records = h->records[TRANSPORT_UDP],
+                                .tcp_records = h->records[TRANSPORT_TCP],
                                 .rcode = h->rcode };
                 relay_free(lc->relay);
                 lc->relay = NULL;
@@ -503,7 +513,8 @@ static int cell_start_behind(struct run_state *rs, struct live_cell *lc,
         char msg[256];
         uint16_t port;
 
-        switch (path_claim(rs->paths, lc->via, lc->lp->pt, &lc->srv, &port, msg, sizeof(msg))) {
+        switch (path_claim(rs->paths, lc->via, lc->rec->point, lc->lp->pt, &lc->srv, &port, msg,
+                           sizeof(msg))) {
         case PATH_CLAIMED:
                 break;
         case PATH_UNAVAILABLE:
@@ -515,6 +526,11 @@ static int cell_start_behind(struct run_state *rs, struct live_cell *lc,
                 return 0;
         }
         server_set_observer(lc->srv, path_exchange, lc);
+        if (lc->slot >= 0) {   /* the relay takes the slot's address from its idle server */
+                struct server **kept = &rs->slots[lc->client_index].servers[lc->slot];
+                server_free(*kept);
+                *kept = NULL;
+        }
         lc->relay = relay_new(rs->base, addr, scfg->port, port, msg, sizeof(msg));
         if (!lc->relay) {
                 finish_now(lc, OUTCOME_HARNESS_ERROR, "relay", msg);
@@ -537,8 +553,13 @@ static void path_died(void *arg, enum resolver_path path, const char *why)
                 }
 }
 
-/* Starts one cell. Returns 0, or 1 when it must wait for a port-53 slot or
- * for its resolver. */
+static void path_idle(void *arg)
+{
+        schedule_kick(arg);
+}
+
+/* Starts one cell. Returns 0, 1 when it must wait for a port-53 slot, 2 when
+ * it must wait for its resolver. */
 static int cell_start(struct run_state *rs, size_t index)
 {
         const struct runner_config *cfg = rs->cfg;
@@ -558,9 +579,10 @@ static int cell_start(struct run_state *rs, size_t index)
         struct point_params pp;
         point_params_of(rs, point, &pp);
         lc->via = pp.path;
-        if (lc->via != VIA_DIRECT && lc->client->available && path_busy(rs->paths, lc->via)) {
+        if (lc->via != VIA_DIRECT && lc->client->available &&
+            !path_ready_for(rs->paths, lc->via, point)) {
                 free(lc);
-                return 1;   /* one cell at a time per resolver */
+                return 2;   /* one cell at a time per resolver */
         }
         if (lc->client->available && cell_endpoint(rs, lc, &scfg, addr, sizeof(addr)) == 1) {
                 free(lc);
@@ -606,7 +628,7 @@ static int cell_start(struct run_state *rs, size_t index)
         return 0;
 }
 
-static int queue_push(struct client_slots *cs, size_t index)
+static int queue_push(struct cell_queue *cs, size_t index)
 {
         if (cs->qlen == cs->qcap) {
                 size_t cap = cs->qcap ? cs->qcap * 2 : 64;
@@ -624,12 +646,37 @@ static int queue_push(struct client_slots *cs, size_t index)
         return 0;
 }
 
+static size_t queue_pop(struct cell_queue *q)
+{
+        size_t index = q->queue[q->qhead];
+        q->qhead = (q->qhead + 1) % q->qcap;
+        q->qlen--;
+        return index;
+}
+
 static size_t queued_total(const struct run_state *rs)
 {
         size_t n = 0;
         for (size_t c = 0; c < rs->cfg->nclients; c++)
-                n += rs->slots[c].qlen;
+                n += rs->slots[c].waiting.qlen;
+        for (int p = 0; p < VIA_MAX; p++)
+                n += rs->path_waiting[p].qlen;
         return n;
+}
+
+/* Queues a cell that could not start: 1 waits for a port-53 slot of its
+ * client, 2 for its resolver. */
+static void cell_wait(struct run_state *rs, size_t index, int why)
+{
+        size_t point, query, client;
+        struct point_params p;
+        runner_cell_coords(rs->cfg->sc, rs->cfg->nclients, index, &point, &query, &client);
+        if (why == 1) {
+                queue_push(&rs->slots[client].waiting, index);
+                return;
+        }
+        point_params_of(rs, point, &p);
+        queue_push(&rs->path_waiting[p.path], index);
 }
 
 static void start_more(evutil_socket_t fd, short what, void *arg)
@@ -643,26 +690,36 @@ static void start_more(evutil_socket_t fd, short what, void *arg)
                 event_base_loopbreak(rs->base);
                 return;
         }
-        /* cells waiting for a port-53 slot first, in order */
-        for (size_t c = 0; c < rs->cfg->nclients && rs->ninflight < max; c++) {
-                struct client_slots *cs = &rs->slots[c];
-                while (cs->qlen > 0 && rs->ninflight < max) {
-                        if (cell_start(rs, cs->queue[cs->qhead]) != 0)
+        /* cells waiting for their resolver first, then for a port-53 slot, in order */
+        for (int p = 0; p < VIA_MAX && rs->ninflight < max; p++) {
+                struct cell_queue *q = &rs->path_waiting[p];
+                while (q->qlen > 0 && rs->ninflight < max) {
+                        int r = cell_start(rs, q->queue[q->qhead]);
+                        if (r == 2)
                                 break;
-                        cs->qhead = (cs->qhead + 1) % cs->qcap;
-                        cs->qlen--;
+                        size_t index = queue_pop(q);
+                        if (r == 1)
+                                cell_wait(rs, index, r);
+                }
+        }
+        for (size_t c = 0; c < rs->cfg->nclients && rs->ninflight < max; c++) {
+                struct cell_queue *q = &rs->slots[c].waiting;
+                while (q->qlen > 0 && rs->ninflight < max) {
+                        int r = cell_start(rs, q->queue[q->qhead]);
+                        if (r == 1)
+                                break;
+                        size_t index = queue_pop(q);
+                        if (r == 2)
+                                cell_wait(rs, index, r);
                 }
         }
         while (rs->ninflight < max && rs->next < total && queued_total(rs) < 4 * max && !rs->failed) {
                 size_t index = rs->next++;
-                size_t point, query, client;
                 if (!in_shard(rs->cfg, index))
                         continue;
                 int r = cell_start(rs, index);
-                if (r == 1) {
-                        runner_cell_coords(rs->cfg->sc, rs->cfg->nclients, index, &point, &query, &client);
-                        queue_push(&rs->slots[client], index);
-                }
+                if (r > 0)
+                        cell_wait(rs, index, r);
         }
         if (rs->ninflight == 0 && queued_total(rs) == 0 && rs->next >= total)
                 event_base_loopbreak(rs->base);
@@ -710,7 +767,7 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
                         return -1;
         }
         wire_name_to_text(cfg->sc->origin, cfg->sc->origin_len, rs->origin, sizeof(rs->origin));
-        rs->paths = path_pool_new(rs->base, path_died, rs);
+        rs->paths = path_pool_new(rs->base, path_died, path_idle, rs);
         if (!rs->paths)
                 return -1;
         /* every resolver the run needs starts before the first cell, so that no
@@ -778,13 +835,15 @@ cleanup:
                         server_free(rs.slots[c].servers[i]);
                 free(rs.slots[c].servers);
                 free(rs.slots[c].used);
-                free(rs.slots[c].queue);
+                free(rs.slots[c].waiting.queue);
         }
         free(rs.slots);
         free(rs.points);
         for (size_t i = 0; i < rs.npool; i++)
                 server_free(rs.pool[i]);
         path_pool_free(rs.paths);
+        for (int p = 0; p < VIA_MAX; p++)
+                free(rs.path_waiting[p].queue);
         free(rs.pool);
         for (size_t c = 0; c < cfg->nclients; c++)
                 if (cfg->clients[c]->ops && cfg->clients[c]->ops->detach)

@@ -21,6 +21,7 @@
 #include "harness/zone/verdict.h"
 
 const char *const expect_path_table[EXPECT_NPATHS] = EXPECT_PATHS;
+const char *const expect_stub_reply_table[EXPECT_NSTUB_REPLIES] = EXPECT_STUB_REPLIES;
 
 /* ---------------------------------------------------------------- parsing
  *
@@ -119,7 +120,8 @@ static bool is_keyword(const char *s)
 {
         return strcmp(s, "ok") == 0 || strcmp(s, "fails") == 0 || strcmp(s, "when") == 0 ||
                strcmp(s, "and") == 0 || strncmp(s, "verdict=", 8) == 0 ||
-               strncmp(s, "path=", 5) == 0;
+               strncmp(s, "path=", 5) == 0 || strncmp(s, "server-edns=", 12) == 0 ||
+               strncmp(s, "stub-reply=", 11) == 0;
 }
 
 static int parse_subject(struct xparse *x)
@@ -191,6 +193,46 @@ static int parse_list(struct xparse *x, const struct word *w, size_t skip, bool 
         }
 }
 
+/* `server-edns=1232,none` and `stub-reply=tc-empty,...`: the witnesses of a
+ * resolver's two hops. Returns 1, or -1 on error. */
+static int parse_hop_predicate(struct xparse *x, const struct word *w)
+{
+        bool edns = strncmp(w->text, "server-edns=", 12) == 0;
+        size_t skip = edns ? 12 : 11;
+        const char *p = w->text + skip;
+        char item[64];
+
+        if ((edns && x->e->nserver_edns) || (!edns && x->e->stub_replies))
+                return xfail(x, w->col, "expected at most one '%.*s', got a second", (int)skip,
+                             w->text);
+        for (;;) {
+                size_t n = strcspn(p, ",");
+                unsigned col = w->col + (unsigned)(p - w->text);
+                char *end;
+                snprintf(item, sizeof(item), "%.*s", (int)n, p);
+                if (edns) {
+                        long v = strcmp(item, "none") == 0 ? -1 : strtol(item, &end, 10);
+                        if ((v != -1 && (*item == '\0' || *end || v < 512 || v > 65535)) ||
+                            x->e->nserver_edns == EXPECT_EDNS_MAX)
+                                return xfail(x, col, "expected an EDNS size 512..65535 or none "
+                                             "(at most %d), got '%s'", EXPECT_EDNS_MAX, item);
+                        x->e->server_edns[x->e->nserver_edns++] = (int)v;
+                } else {
+                        int v = -1;
+                        for (int i = 0; i < EXPECT_NSTUB_REPLIES; i++)
+                                if (strcmp(expect_stub_reply_table[i], item) == 0)
+                                        v = i;
+                        if (v < 0)
+                                return xfail(x, col, "expected a stub reply (tc-empty, tc-partial, "
+                                             "whole or none), got '%s'", item);
+                        x->e->stub_replies |= 1u << v;
+                }
+                if (p[n] == '\0')
+                        return 1;
+                p += n + 1;
+        }
+}
+
 /* Returns 1 when w is a predicate (stored), 0 when it is not one, -1 on error. */
 static int parse_predicate(struct xparse *x, const struct word *w, bool *have_verdict,
                            bool *have_path)
@@ -199,6 +241,9 @@ static int parse_predicate(struct xparse *x, const struct word *w, bool *have_ve
                        strncmp(w->text, "verdict=", 8) == 0;
         bool path = strncmp(w->text, "path=", 5) == 0;
 
+        if (strncmp(w->text, "server-edns=", 12) == 0 || strncmp(w->text, "stub-reply=", 11) == 0) {
+                return parse_hop_predicate(x, w);
+        }
         if (!verdict && !path)
                 return 0;
         if ((verdict && *have_verdict) || (path && *have_path))
@@ -374,7 +419,7 @@ int expect_parse(const char *args, unsigned line, unsigned col, struct expectati
                 ;
         if (r < 0)
                 goto fail;
-        if (!have_verdict && !have_path) {
+        if (!have_verdict && !have_path && !e->nserver_edns && !e->stub_replies) {
                 xfail(&x, w.col, "expected a predicate: ok, fails, verdict=V,V... or "
                       "path=P,P..., got %s", quoted(&w, q, sizeof(q)));
                 goto fail;

@@ -29,6 +29,14 @@ struct expect_cond {
 #define EXPECT_NPATHS 4
 extern const char *const expect_path_table[EXPECT_NPATHS];
 
+/* What a resolver in the path answered over UDP (`stub-reply=`), bit i of
+ * expectation.stub_replies: TC=1 without answer records, TC=1 with some, no
+ * TC, no UDP reply at all. A direct cell has none of them. */
+#define EXPECT_STUB_REPLIES { "tc-empty", "tc-partial", "whole", "none" }
+#define EXPECT_NSTUB_REPLIES 4
+extern const char *const expect_stub_reply_table[EXPECT_NSTUB_REPLIES];
+#define EXPECT_EDNS_MAX 8
+
 /* The longest client name an expectation may use (clients/client.h name[]). */
 #define EXPECT_CLIENT_NAME_MAX 63
 
@@ -40,6 +48,10 @@ struct expectation {
         size_t nclients;
         unsigned verdicts;              /* bit v: verdict v satisfies; 0: any verdict */
         unsigned paths;                 /* bit i: EXPECT_PATHS[i] satisfies; 0: any path */
+        int server_edns[EXPECT_EDNS_MAX]; /* `server-edns=`: the EDNS size of the last query
+                                         * the server saw is one of these (-1: no OPT) */
+        size_t nserver_edns;            /* 0: any */
+        unsigned stub_replies;          /* bit i: EXPECT_STUB_REPLIES[i]; 0: any */
         struct expect_cond *conds;
         size_t nconds;
 };
