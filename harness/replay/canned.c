@@ -128,6 +128,7 @@ int canned_add_question(struct canned_table *t, const uint8_t *name, size_t len,
         memcpy(t->questions[t->nquestions].name, name, len);
         t->questions[t->nquestions].len = len;
         t->questions[t->nquestions].type = type;
+        t->questions[t->nquestions].no_edns_reply = false;
         t->nquestions++;
         return 0;
 }
@@ -492,8 +493,9 @@ size_t canned_apply(const struct canned_rule *r, const struct query_info *q, uin
         return r->len;
 }
 
-/* The largest reply a rule sends for the question, over either transport,
- * with or without EDNS; NULL when every rule renders, drops or misses. */
+/* The largest reply a rule sends a stub for the question, over either
+ * transport, with or without EDNS (never with DO: stubs do not set it);
+ * NULL when every rule renders, drops or misses. */
 static const struct canned_rule *largest_reply(const struct canned_table *t,
                                                const struct canned_question *cq)
 {
@@ -509,12 +511,27 @@ static const struct canned_rule *largest_reply(const struct canned_table *t,
                 for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
                         q.has_opt = sizes[s] >= 0;
                         q.opt_size = q.has_opt ? (uint16_t)sizes[s] : 0;
-                        q.do_bit = sizes[s] == 65535;
+                        q.do_bit = false;
                         const struct canned_rule *r = canned_match(t, &q, (enum transport)tr);
                         if (r && r->action == CANNED_SEND && (!best || r->len > best->len))
                                 best = r;
                 }
         return best;
+}
+
+/* Marks the answers of questions the source holds no EDNS reply for. */
+static void mark_missing_edns(struct canned_table *t)
+{
+        for (size_t i = 0; i < t->nquestions; i++)
+                for (size_t k = 0; t->questions[i].no_edns_reply && k < t->nanswers; k++) {
+                        struct answer *a = t->answers[k];
+                        if (a->qtype == t->questions[i].type &&
+                            wire_name_equal(a->qname, a->qname_len, t->questions[i].name,
+                                            t->questions[i].len))
+                                snprintf(a->missing_edns, sizeof(a->missing_edns), "the %s holds "
+                                         "no reply to a query with EDNS",
+                                         t->source ? t->source : "file");
+                }
 }
 
 int canned_finish(struct canned_table *t, bool compress)
@@ -548,6 +565,7 @@ int canned_finish(struct canned_table *t, bool compress)
                                 return -1;
                 }
         }
+        mark_missing_edns(t);
         return 0;
 }
 

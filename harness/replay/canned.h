@@ -74,6 +74,7 @@ struct canned_question {
         uint8_t name[DNS_NAME_MAX];
         size_t len;
         uint16_t type;
+        bool no_edns_reply;            /* the source holds no reply to a query with OPT */
 };
 
 struct canned_table {

@@ -90,9 +90,16 @@ static int parse_header(struct dig_parser *p, const char *s)
 {
         char opcode[32], status[32];
         unsigned id;
+        if (strstr(s, "; status: "))
+                return fail(p, p->line, "kdig output is not supported: save `dig` output (dig "
+                            "NAME TYPE > file), or capture the exchange and use --pcap");
+        if (strstr(s, ", rcode: "))
+                return fail(p, p->line, "drill output is not supported: save `dig` output (dig "
+                            "NAME TYPE > file), or capture the exchange and use --pcap");
         if (sscanf(s, "->>HEADER<<- opcode: %31[^,], status: %31[^,], id: %u", opcode, status,
                    &id) != 3)
-                return fail(p, p->line, "cannot read the ->>HEADER<<- line");
+                return fail(p, p->line, "cannot read the ->>HEADER<<- line: save dig's full "
+                            "output (dig NAME TYPE > file)");
         if (strcmp(opcode, "QUERY") != 0)
                 return fail(p, p->line, "opcode %s: only QUERY replies can be replayed", opcode);
         int rcode = dns_rcode_from_string(status);
@@ -150,6 +157,67 @@ static int parse_edns(struct dig_parser *p, const char *s)
         p->msg.m.opt_version = (uint8_t)version;
         p->msg.m.opt_size = (uint16_t)udp;
         p->msg.m.opt_do = strstr(flags, "do") != NULL;
+        return 0;
+}
+
+/* Reads hex digits (spaces between bytes allowed) up to the end, a '(' or
+ * a space after the last byte; returns the byte count, or -1. */
+static long read_hex(const char *s, uint8_t *out, size_t cap)
+{
+        size_t n = 0;
+        for (;;) {
+                while (*s == ' ')
+                        s++;
+                if (!isxdigit((unsigned char)s[0]))
+                        return *s == '\0' || *s == '(' ? (long)n : -1;
+                if (!isxdigit((unsigned char)s[1]) || n == cap)
+                        return -1;
+                char b[3] = { s[0], s[1], 0 };
+                out[n++] = (uint8_t)strtoul(b, NULL, 16);
+                s += 2;
+        }
+}
+
+/* An EDNS option line of the OPT PSEUDOSECTION, kept so that the rebuilt
+ * reply has the bytes dig received: "; COOKIE: 0123...cdef (good)",
+ * "; NSID: 6e 73 64 31 (\"nsd1\")", "; OPT=65001: 01 02 (\"..\")",
+ * "; EDE: 18 (Prohibited)". Other options are noted and left out. */
+static int parse_option(struct dig_parser *p, const char *s)
+{
+        static const struct { const char *name; uint16_t code; } hex_options[] = {
+                { "; COOKIE: ", 10 }, { "; NSID: ", 3 },
+        };
+        uint8_t data[512];
+        long n = -1;
+        unsigned code = 0;
+
+        for (size_t i = 0; i < sizeof(hex_options) / sizeof(hex_options[0]); i++)
+                if (starts(s, hex_options[i].name)) {
+                        code = hex_options[i].code;
+                        n = read_hex(s + strlen(hex_options[i].name), data, sizeof(data));
+                }
+        if (sscanf(s, "; OPT=%u: ", &code) == 1 && code <= 65535)
+                n = read_hex(strchr(s, ':') + 1, data, sizeof(data));
+        unsigned ede;
+        if (sscanf(s, "; EDE: %u", &ede) == 1 && ede <= 65535) {
+                code = 15;
+                data[0] = (uint8_t)(ede >> 8);
+                data[1] = (uint8_t)ede;
+                n = 2;
+                if (strstr(s, "): (")) {   /* extra text: "; EDE: 18 (Prohibited): (text)" */
+                        canned_note(p->t, "line %u: the EDE option's extra text is not kept: the "
+                                    "rebuilt reply may be shorter than dig's", p->line);
+                }
+        }
+        if (n < 0) {
+                if (starts(s, "; EDNS:"))
+                        return 0;
+                canned_note(p->t, "line %u: an EDNS option dig printed as '%.40s' is not kept: "
+                            "the rebuilt reply may be shorter than dig's", p->line, s);
+                return 0;
+        }
+        if (text_message_add_option(&p->msg.m, (uint16_t)code, data, (size_t)n) < 0)
+                return fail(p, p->line, "the EDNS options are longer than 1024 bytes");
         return 0;
 }
 
@@ -282,6 +350,33 @@ static int msg_sets(struct dig_parser *p, bool compress)
         return r ? -1 : 0;
 }
 
+/* A reply with EDNS options (COOKIE, NSID...): queries with OPT get dig's
+ * bytes, options included, so their size is what the server sent; over UDP
+ * only when the query's buffer holds them (smaller buffers get the point's
+ * rendering and truncation). Returns 0, or -1 after fail(). */
+static int add_options_rules(struct dig_parser *p, const uint8_t *buf, size_t len)
+{
+        const struct text_message *m = &p->msg.m;
+        struct canned_rule r;
+        canned_rule_init(&r, CANNED_SEND);
+        memcpy(r.qname, m->qname, m->qname_len);
+        r.qname_len = m->qname_len;
+        r.qtype = m->qtype;
+        r.edns_min = len > DNS_UDP_LEGACY_MAX ? (int)len : 0;
+        r.transport[TRANSPORT_TCP] = false;
+        snprintf(r.note, sizeof(r.note), "dig's reply with its EDNS options (line %u)",
+                 p->msg.header_line);
+        snprintf(r.origin, sizeof(r.origin), "line %u", p->msg.header_line);
+        if (canned_add_rule(p->t, &r, buf, len) < 0)
+                return fail(p, p->msg.header_line, "out of memory");
+        r.transport[TRANSPORT_UDP] = false;
+        r.transport[TRANSPORT_TCP] = true;
+        r.edns_min = 0;
+        if (canned_add_rule(p->t, &r, buf, len) < 0)
+                return fail(p, p->msg.header_line, "out of memory");
+        return 0;
+}
+
 static int msg_finish(struct dig_parser *p)
 {
         struct text_message *m = &p->msg.m;
@@ -296,6 +391,11 @@ static int msg_finish(struct dig_parser *p)
                 return fail(p, p->line, "out of memory");
         if (!p->msg.have_flags) {
                 fail(p, p->msg.header_line, "the reply has no ';; flags:' line");
+                goto cleanup;
+        }
+        if (!(m->flags & DNS_FLAG_QR)) {   /* dig +qr printed the query it sent */
+                p->query_edns = m->opt;
+                ret = 0;
                 goto cleanup;
         }
         if (!m->have_question) {
@@ -322,6 +422,9 @@ static int msg_finish(struct dig_parser *p)
         }
         wire_name_to_text(m->qname, m->qname_len, name, sizeof(name));
         snprintf(type, sizeof(type), "%s", dns_type_to_string(m->qtype, tbuf));
+        if (m->opt && m->opt_options_len && !(m->flags & DNS_FLAG_TC) &&
+            add_options_rules(p, buf, len) < 0)
+                goto cleanup;
         if (m->flags & DNS_FLAG_TC) {
                 struct canned_rule r;
                 canned_rule_init(&r, CANNED_SEND);
@@ -426,6 +529,8 @@ static int dig_line(struct dig_parser *p, char *line)
         if (line[0] == ';') {
                 if (p->in_msg && p->section == DIG_OPT && starts(line, "; EDNS:"))
                         return parse_edns(p, line);
+                if (p->in_msg && p->section == DIG_OPT)
+                        return parse_option(p, line);
                 if (p->in_msg && p->section == DIG_QUESTION)
                         return question_line(p, line + 1);
                 return 0;

@@ -51,10 +51,31 @@ size_t text_message_encode(const struct text_message *m, bool compress, uint8_t 
                         wire_write_rr(&w, rr->owner, rr->owner_len, rr->type, rr->class_, rr->ttl,
                                       rr->rdata, rr->rdlen);
                 }
-        if (m->opt)
+        if (m->opt) {
                 wire_write_opt(&w, m->opt_size, 0, m->opt_version,
                                m->opt_do ? 0x8000 : 0);
+                if (m->opt_options_len) {
+                        wire_patch_u16(&w, w.len - 2, (uint16_t)m->opt_options_len);
+                        wire_write_bytes(&w, m->opt_options, m->opt_options_len);
+                }
+        }
         return wire_writer_status(&w) < 0 ? 0 : w.len;
+}
+
+int text_message_add_option(struct text_message *m, uint16_t code, const uint8_t *data,
+                            size_t len)
+{
+        uint8_t *o = m->opt_options + m->opt_options_len;
+        if (len > 0xffff || len + 4 > sizeof(m->opt_options) - m->opt_options_len)
+                return -1;
+        o[0] = (uint8_t)(code >> 8);
+        o[1] = (uint8_t)code;
+        o[2] = (uint8_t)(len >> 8);
+        o[3] = (uint8_t)len;
+        if (len)
+                memcpy(o + 4, data, len);
+        m->opt_options_len += len + 4;
+        return 0;
 }
 
 static ldns_rdf *origin_rdf(const uint8_t *origin, size_t origin_len)

@@ -29,7 +29,14 @@ struct text_message {
         uint16_t opt_size;
         uint8_t opt_version;
         bool opt_do;
+        uint8_t opt_options[1024];      /* the OPT rdata: options (COOKIE, NSID...) as sent */
+        size_t opt_options_len;
 };
+
+/* Appends one EDNS option (RFC 6891 6.1.2) to m's OPT rdata. Returns 0, or
+ * -1 when it does not fit. */
+int text_message_add_option(struct text_message *m, uint16_t code, const uint8_t *data,
+                            size_t len);
 
 /* Returns 0, or -1 when out of memory. */
 int text_message_init(struct text_message *m);

@@ -386,7 +386,16 @@ static unsigned count_variants(const struct seen_reply *rs, size_t n, const stru
         return v;
 }
 
-static int question_rules(struct canned_table *t, const struct canned_question *q,
+/* True when a TCP reply to a query with OPT was captured. */
+static bool tcp_edns_reply(const struct seen_reply *rs, size_t n, const struct canned_question *q)
+{
+        for (size_t i = 0; i < n; i++)
+                if (rs[i].tcp && rs[i].edns >= 0 && same_question(&rs[i], q))
+                        return true;
+        return false;
+}
+
+static int question_rules(struct canned_table *t, struct canned_question *q,
                           const struct seen_reply *rs, size_t n)
 {
         const struct seen_reply *plain = first_reply(rs, n, q, false, -1);
@@ -401,6 +410,7 @@ static int question_rules(struct canned_table *t, const struct canned_question *
             (edns_rules = udp_edns_rules(t, q, rs, n)) < 0 ||
             (unseen && add_send(t, q, unseen, TRANSPORT_UDP, CANNED_EDNS_ANY, NULL) < 0))
                 return -1;
+        q->no_edns_reply = edns_rules == 0 && !unseen && !tcp_edns_reply(rs, n, q);
         /* queries of a kind no reply was captured for get the first UDP reply */
         if (any && !unseen && !(plain && edns_rules > 0) &&
             add_send(t, q, any, TRANSPORT_UDP, CANNED_EDNS_ANY,

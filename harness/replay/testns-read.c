@@ -52,6 +52,8 @@ struct testns_parser {
         bool in_entry;
         struct testns_entry e;
         unsigned entries, replies;
+        char server[64];                /* testbound: the first range's ADDRESS, "" for none */
+        unsigned server_line;
 };
 
 static int fail(struct testns_parser *p, unsigned line, const char *fmt, ...)
@@ -264,6 +266,8 @@ static const char *entry_unusable(const struct testns_entry *e, bool have_q)
                 return "it matches on a question it does not hold";
         if (e->match_opcode && e->opcode != 0)
                 return "it matches an opcode other than QUERY";
+        if (e->need_do)
+                return "it matches only queries with the DO bit, which stub resolvers never set";
         return NULL;
 }
 
@@ -447,6 +451,25 @@ static int entry_line(struct testns_parser *p, char *s)
         return record(p, s);
 }
 
+/* A testbound range's "ADDRESS 192.0.2.1": the server its entries answer
+ * for. Entries of several servers would be merged into one fake server and
+ * answer queries no real server would: refused. Returns 0 or -1. */
+static int range_address(struct testns_parser *p, char *s)
+{
+        s[strcspn(s, " \t;#")] = '\0';
+        if (!p->server[0]) {
+                snprintf(p->server, sizeof(p->server), "%s", s);
+                p->server_line = p->line;
+                return 0;
+        }
+        if (strcmp(p->server, s) == 0)
+                return 0;
+        return fail(p, p->line, "ADDRESS %s: this testbound file has ranges for several servers "
+                    "(ADDRESS %s on line %u): reproduce replays one server; keep the ranges of "
+                    "the server the stubs ask in a file of their own", s, p->server,
+                    p->server_line);
+}
+
 static int testns_line(struct testns_parser *p, char *line)
 {
         char *s = line + strspn(line, " \t");
@@ -464,6 +487,8 @@ static int testns_line(struct testns_parser *p, char *line)
                         p->in_range = true;
                 else if (keyword(&s, "RANGE_END"))
                         p->in_range = false;
+                else if (p->in_range && keyword(&s, "ADDRESS"))
+                        return range_address(p, s);
                 return 0;    /* configuration, STEP and CHECK lines */
         }
         s[strcspn(s, " \t")] = '\0';

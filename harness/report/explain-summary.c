@@ -188,7 +188,10 @@ void explain_paragraph(const struct explain_row *rows, size_t n, const struct an
                 strbuf_printf(out, "the name does not exist (NXDOMAIN). ");
         else if (a && a->naddrs == 0 && !a->missing[0])
                 strbuf_printf(out, "the name has no records of this type (NODATA). ");
-        if (a)
+        if (a && a->missing[0])
+                strbuf_printf(out, "Only a truncated %zu-byte reply was recorded: the whole "
+                              "answer's size is not known. ", a->len);
+        else if (a)
                 size_sentence(a, out);
         for (int g = 0; g < GROUP_MAX; g++) {
                 if (!count_group(rows, n, (enum group)g, true))
@@ -217,6 +220,12 @@ void explain_paragraph(const struct explain_row *rows, size_t n, const struct an
                               "retry over TCP, capture the TCP retry too (for example `tcpdump -w "
                               "dns.pcap port 53` while `dig +tcp NAME` runs) or run "
                               "`stubcompat reproduce --server ADDR --name NAME`. ", a->missing);
+        if (a && a->missing_edns[0])
+                strbuf_printf(out, "%s%s: to judge the clients that ask with EDNS, capture a "
+                              "query with EDNS too (for example `dig +bufsize=1232 NAME`) or run "
+                              "`stubcompat reproduce --server ADDR --name NAME`. ",
+                              a->missing[0] ? "Also, " : "The recording is incomplete: ",
+                              a->missing_edns);
         /* drop the trailing space */
         if (out->len && out->data[out->len - 1] == ' ')
                 out->len--;

@@ -16,6 +16,7 @@ struct facts {
                                          * had several (A and AAAA) and the record keeps
                                          * only the last one's size */
         char sizes[96];                 /* "a 34-byte UDP reply, then 514 bytes over TCP" */
+        char expected[40];              /* " (29 expected)", or "" when the count is unknown */
 };
 
 void explain_who(const struct explain_client *who, char *buf, size_t len)
@@ -104,8 +105,7 @@ static void explain_empty(const struct facts *f, char *buf, size_t len)
                                                              : "that the name has no address";
         if (f->tc && !f->tcp && udp_only(f))
                 snprintf(buf, len, "%s has no TCP fallback: the truncated %sreply held no "
-                         "addresses, so it reported %s (%zu expected)", f->who, f->usize, said,
-                         f->c->expected);
+                         "addresses, so it reported %s%s", f->who, f->usize, said, f->expected);
         else if (f->tc && !f->tcp && f->p && f->p->glibc_lame_rule)
                 snprintf(buf, len, "%s took the empty TC=1 reply without RA and AA for a lame "
                          "server and never retried over TCP: it reported %s", f->who, said);
@@ -115,8 +115,8 @@ static void explain_empty(const struct facts *f, char *buf, size_t len)
                          "failed; it fell back to the truncated reply, which held no addresses, "
                          "and reported %s", f->who, said);
         else if (f->tc && !f->tcp)
-                snprintf(buf, len, "%s did not retry the TC=1 reply over TCP and reported %s "
-                         "(%zu expected)", f->who, said, f->c->expected);
+                snprintf(buf, len, "%s did not retry the TC=1 reply over TCP and reported %s%s",
+                         f->who, said, f->expected);
         else
                 snprintf(buf, len, "%s reported %s after %s, though the answer holds %zu",
                          f->who, said, f->sizes, f->c->expected);
@@ -182,6 +182,8 @@ bool explain_cell(const struct matrix_cell *c, const struct explain_client *who,
         if (strcmp(c->qtype, "ADDR") != 0 && f.ub >= 0)
                 snprintf(f.usize, sizeof(f.usize), "%ld-byte ", f.ub);
         describe_sizes(&f);
+        if (c->expected)
+                snprintf(f.expected, sizeof(f.expected), " (%zu expected)", c->expected);
         switch (c->verdict) {
         case VERDICT_TIMEOUT: explain_timeout(&f, buf, len); break;
         case VERDICT_PARTIAL: explain_partial(&f, buf, len); break;

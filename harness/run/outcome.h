@@ -65,6 +65,7 @@ struct expected_addrs {
         bool negative;                /* n == 0 and the served answer says so: NXDOMAIN,
                                        * or NOERROR without records (NODATA) */
         char missing[96];             /* the recorded answer lacks a part (answer.h) */
+        char missing_edns[96];        /* the part clients asking with EDNS need */
 };
 
 void expected_free(struct expected_addrs *e);

@@ -182,6 +182,8 @@ static void expected_for(struct point *pt, const struct scenario_query *q, struc
                         negative = false;
                         snprintf(e->missing, sizeof(e->missing), "%s", a->missing);
                 }
+                if (a && a->missing_edns[0])
+                        snprintf(e->missing_edns, sizeof(e->missing_edns), "%s", a->missing_edns);
         }
         e->negative = negative && e->n == 0;
 }
@@ -346,11 +348,13 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                 r->udp_queries = st->queries[TRANSPORT_UDP];
                 r->tcp_queries = st->queries[TRANSPORT_TCP];
                 /* the client needed the part the recording lacks: no verdict */
-                if (e->missing[0] && r->tcp_queries > 0 && !verdict_is_unchecked(r->verdict)) {
+                const char *lacks = e->missing[0] && r->tcp_queries > 0 ? e->missing
+                        : e->missing_edns[0] && st->last_edns >= 0 ? e->missing_edns : NULL;
+                if (lacks && !verdict_is_unchecked(r->verdict)) {
                         r->verdict = VERDICT_SKIPPED;
                         snprintf(r->reason, sizeof(r->reason), "incomplete-recording");
                         free(r->detail);
-                        r->detail = strdup(e->missing);
+                        r->detail = strdup(lacks);
                 }
                 r->udp_bytes = st->replies[TRANSPORT_UDP] ? (long)st->bytes[TRANSPORT_UDP] : -1;
                 r->tcp_bytes = st->replies[TRANSPORT_TCP] ? (long)st->bytes[TRANSPORT_TCP] : -1;

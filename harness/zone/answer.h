@@ -35,6 +35,9 @@ struct answer {
          * ("the capture holds no TCP answer"); "" when whole. Cells whose
          * client needed that part are skipped, never blamed. */
         char missing[96];
+        /* The same for clients that ask with EDNS: no reply to such a query
+         * was recorded ("" when one was, or when it does not matter). */
+        char missing_edns[96];
 };
 
 /* Builds the answer from the zone: follows CNAMEs inside the zone (qtype

@@ -171,6 +171,7 @@ static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
                          "    minimal-responses: yes\n"
                          "    round-robin: no\n"
                          "    hide-version: yes\n"
+                         "    nsid: \"ascii_stubcompat-test\"\n"
                          "remote-control:\n"
                          "    control-enable: no\n"
                          "zone:\n"
@@ -627,6 +628,42 @@ static void test_reproduce_server(void)
         CU_ASSERT_STRING_EQUAL(real_glibc, "ok");
 }
 
+/* A dig output holding an EDNS option (NSID, made here by NSD and dig
+ * +nsid): the rebuilt reply keeps it, so its size is the one dig received. */
+static void test_dig_nsid_kept(void)
+{
+        const char *const opts[] = { "+nsid", "+norec", "+time=2", "+tries=1", NULL };
+        char zone[1024], dir[64], file[700], out[700], exe[1024], want[64];
+        struct cmd_result r, q;
+        struct dig_reply d;
+        struct nsd n;
+
+        REQUIRE_TOOLS();
+        snprintf(zone, sizeof(zone), "%s/scenarios/customers/mixpanel-monday.zone", test_source_dir());
+        if (!nsd_start(&n, "mixpanel.com", zone)) {
+                CU_FAIL("NSD did not start");
+                return;
+        }
+        dig_query("dig", n.port, opts, "cdn.mixpanel.com.", "A", &q, &d);
+        nsd_stop(&n);
+        SP_CHECK(d.have_header && strstr(q.out, "; NSID: ") != NULL, &q);
+        snprintf(dir, sizeof(dir), "/tmp/test-nsd-nsid.XXXXXX");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+        snprintf(file, sizeof(file), "%s/dig.txt", dir);
+        snprintf(out, sizeof(out), "%s/results", dir);
+        CU_ASSERT_FATAL(write_file(file, q.out));
+        snprintf(exe, sizeof(exe), "%s/stubcompat", test_build_dir());
+        const char *argv[] = { exe, "reproduce", "--dig", file, "--clients", "emulated",
+                               "--out", out, NULL };
+        cmd_run(argv, 60000, &r);
+        snprintf(want, sizeof(want), "queries with OPT: send %d bytes", d.msg_size);
+        SP_CHECK((r.status == 0 || r.status == 1) && strstr(r.out, want) != NULL &&
+                 strstr(r.out, "the rebuilt reply has") == NULL, &r);
+        cmd_result_free(&r);
+        cmd_result_free(&q);
+        remove_dir(dir);
+}
+
 /* The one difference that stays: asked for NS, NSD adds the addresses of
  * name servers inside the zone as additional records even with
  * minimal-responses. A recursive resolver's answer to a stub has no such
@@ -683,6 +720,7 @@ int main(int argc, char **argv)
                 { "at most N fit: NSD serves N whole and truncates N+1", test_fit_claims },
                 { "NS glue: the known difference", test_ns_glue_difference },
                 { "reproduce --server: the Mixpanel split against NSD", test_reproduce_server },
+                { "dig +nsid output: the NSID option is kept", test_dig_nsid_kept },
                 { NULL, NULL },
         };
         static const struct test_suite suites[] = {

@@ -124,12 +124,13 @@ static void expect_mixpanel_verdicts(const struct matrix *m, const struct cmd_re
         SP_CHECK(strstr(r->out, "strict RFC 1035 UDP-only stub treats TC=1 as an error") != NULL, r);
 }
 
-/* dig +noedns against the served scenario, output saved as a customer would. */
-static bool save_dig_name(uint16_t port, const char *const *opts, const char *name,
-                          const char *type, const char *path)
+/* A query tool (dig, kdig, drill) against the served scenario, its output
+ * saved as a customer would (path NULL: not saved). */
+static bool save_output(const char *program, uint16_t port, const char *const *opts,
+                        const char *name, const char *type, const char *path)
 {
         char p[16];
-        const char *argv[16] = { "dig" };
+        const char *argv[16] = { program };
         size_t n = 1;
         struct cmd_result r;
         snprintf(p, sizeof(p), "%u", port);
@@ -142,12 +143,18 @@ static bool save_dig_name(uint16_t port, const char *const *opts, const char *na
         argv[n++] = type;
         argv[n] = NULL;
         cmd_run(argv, 20000, &r);
-        bool ok = r.status == 0;
+        bool ok = r.status == 0 && r.out && r.out[0];
         SP_CHECK(ok, &r);
         if (ok && path)
                 write_file(path, r.out);
         cmd_result_free(&r);
         return ok;
+}
+
+static bool save_dig_name(uint16_t port, const char *const *opts, const char *name,
+                          const char *type, const char *path)
+{
+        return save_output("dig", port, opts, name, type, path);
 }
 
 static bool save_dig(uint16_t port, const char *const *opts, const char *path)
@@ -259,6 +266,56 @@ static void test_dig_negative_and_incomplete(void)
         serverproc_stop(sp);
 }
 
+/* Outputs of kdig and drill, made here by the real tools, are refused with
+ * file:line and a hint; dig +qr output replays its reply, not its query. */
+static void test_other_tools(void)
+{
+        static const struct { const char *program, *opts[3], *want; } refused[] = {
+                { "kdig", { "+notcp", NULL }, "kdig output is not supported: save `dig` output" },
+                { "drill", { NULL }, "drill output is not supported: save `dig` output" },
+        };
+        char file[512], out[256], want[600];
+        struct cmd_result r;
+        struct matrix m;
+
+        setup();
+        struct serverproc *sp = serverproc_start(SCN, SP_LIST("records=3"), NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        unsigned ran = 0;
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+                if (!cmd_available(refused[i].program))
+                        continue;
+                snprintf(file, sizeof(file), "%s/%s.txt", tmp, refused[i].program);
+                snprintf(out, sizeof(out), "%s/%s-results", tmp, refused[i].program);
+                if (!save_output(refused[i].program, serverproc_port(sp), refused[i].opts, API, "A", file))
+                        continue;
+                int status = reproduce("dig", file, NULL, out, &m, &r);
+                snprintf(want, sizeof(want), "%s:", file);
+                SP_CHECK(status == 2 && strncmp(r.err, want, strlen(want)) == 0 &&
+                         strstr(r.err, refused[i].want) != NULL, &r);
+                SP_CHECK(access(out, F_OK) != 0, &r);    /* nothing written */
+                cmd_result_free(&r);
+                ran++;
+        }
+        if (cmd_available("dig")) {
+                snprintf(file, sizeof(file), "%s/dig-qr.txt", tmp);
+                snprintf(out, sizeof(out), "%s/dig-qr-results", tmp);
+                if (save_dig_name(serverproc_port(sp), SP_LIST("+qr", "+noedns"), API, "A", file)) {
+                        int status = reproduce("dig", file, NULL, out, &m, &r);
+                        /* the reply's flags (qr rd ra), not the query's (rd) */
+                        SP_CHECK((status == 0 || status == 1) && strstr(r.out, "set ra=1") != NULL &&
+                                 strstr(r.out, "1 question, 3 records") != NULL, &r);
+                        SP_CHECK(verdict_of_client(&m, "glibc-2.36") == VERDICT_OK, &r);
+                        matrix_free(&m);
+                        cmd_result_free(&r);
+                        ran++;
+                }
+        }
+        serverproc_stop(sp);
+        if (ran == 0)
+                TEST_SKIP("needs kdig (knot-dnsutils), drill (ldnsutils) or dig");
+}
+
 /* ---------------------------------------------------------------- pcap */
 
 /* Waits until fd has printed `want` (dumpcap's "Capturing on"). */
@@ -348,6 +405,48 @@ static int stop_capture(pid_t pid, int err_fd)
         return cmd_exit_code(st);
 }
 
+/* A capture of `dig +noedns +ignore` only: the truncated UDP reply, no TCP
+ * retry, no query with EDNS. The clients that retry over TCP and those that
+ * ask with EDNS are skipped with what is missing; the legacy UDP-only ones
+ * are judged; explain.txt says what to capture. */
+static void test_pcap_incomplete_capture(void)
+{
+        char file[256], out[256], path[300], *text = NULL, err[256];
+        struct cmd_result r;
+        struct matrix m;
+        int err_fd;
+
+        struct serverproc *sp = serverproc_start(SCN, SP_LIST("records=30"), NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+        snprintf(file, sizeof(file), "%s/incomplete.pcapng", tmp);
+        pid_t cap = start_capture(serverproc_port(sp), file, &err_fd);
+        if (cap < 0) {
+                serverproc_stop(sp);
+                return;
+        }
+        bool ok = save_dig(serverproc_port(sp), SP_LIST("+noedns", "+ignore"), NULL);
+        int cs = stop_capture(cap, err_fd);
+        serverproc_stop(sp);
+        CU_ASSERT_FATAL(ok && cs == 0);
+        snprintf(out, sizeof(out), "%s/incomplete-results", tmp);
+        int status = reproduce("pcap", file, NULL, out, &m, &r);
+        SP_CHECK(status == 1, &r);
+        const struct matrix_cell *g = cell_of(&m, "glibc-2.36");
+        SP_CHECK(g && g->verdict == VERDICT_SKIPPED &&
+                 strcmp(g->detail, "the capture holds no TCP answer, only the truncated UDP reply") == 0, &r);
+        const struct matrix_cell *e = cell_of(&m, "edns4096-udp-only");
+        SP_CHECK(e && e->verdict == VERDICT_SKIPPED &&
+                 strcmp(e->detail, "the capture holds no reply to a query with EDNS") == 0, &r);
+        SP_CHECK(verdict_of_client(&m, "musl-1.2.3") == VERDICT_NXDOMAIN, &r);
+        snprintf(path, sizeof(path), "%s/explain.txt", out);
+        CU_ASSERT_EQUAL(file_read_all(path, &text, NULL, err, sizeof(err)), 0);
+        CU_ASSERT(text && strstr(text, "capture the TCP retry too") != NULL &&
+                  strstr(text, "capture a query with EDNS too") != NULL);
+        free(text);
+        matrix_free(&m);
+        cmd_result_free(&r);
+}
+
 static void test_pcap_capture(void)
 {
         char file[256], out[256], dig_out[256], digfile[256], pcap_out[256];
@@ -421,6 +520,7 @@ static void test_pcap_capture(void)
         matrix_free(&md);
         cmd_result_free(&r);
         cmd_result_free(&rd);
+        test_pcap_incomplete_capture();
 }
 
 /* ---------------------------------------------------------------- zone */
@@ -679,6 +779,7 @@ static void test_bad_inputs(void)
 static const struct test_case cases[] = {
         { "dig output", test_dig_output },
         { "saved negative answers, a truncated-only dig", test_dig_negative_and_incomplete },
+        { "kdig and drill refused, dig +qr read", test_other_tools },
         { "pcap capture", test_pcap_capture },
         { "zone file", test_zone_file },
         { "testns file", test_testns_file },

@@ -203,11 +203,11 @@ static void test_dig_tc_reply_is_replayed_on_udp(void)
                 "\n"
                 ";; OPT PSEUDOSECTION:\n"
                 "; EDNS: version: 0, flags:; udp: 4096\n"
-                "; COOKIE: 0123456789abcdef (good)\n"
+                "; COOKIE: 0123456789abcdef0011223344556677 (good)\n"
                 ";; QUESTION SECTION:\n"
                 ";api.mixpanel.com.\t\tIN\tA\n"
                 "\n"
-                ";; MSG SIZE  rcvd: 45\n";
+                ";; MSG SIZE  rcvd: 65\n";
         struct canned_table t;
         char err[512];
 
@@ -216,7 +216,7 @@ static void test_dig_tc_reply_is_replayed_on_udp(void)
         CU_ASSERT_EQUAL_FATAL(t.nrules, 1);
         CU_ASSERT(t.rules[0].transport[TRANSPORT_UDP] && !t.rules[0].transport[TRANSPORT_TCP]);
         CU_ASSERT(t.rules[0].tc);
-        CU_ASSERT_EQUAL(t.rules[0].len, 45);          /* with the server's OPT */
+        CU_ASSERT_EQUAL(t.rules[0].len, 65);          /* with the server's OPT and COOKIE */
         CU_ASSERT_PTR_EQUAL(match(&t, 9, "API.mixpanel.com.", -1, TRANSPORT_UDP), &t.rules[0]);
         CU_ASSERT_PTR_NULL(match(&t, 9, "api.mixpanel.com.", -1, TRANSPORT_TCP));
         CU_ASSERT_PTR_NULL(match(&t, 9, "www.mixpanel.com.", -1, TRANSPORT_UDP));
@@ -343,6 +343,49 @@ static void test_testns_rules(void)
         bool noted = false;
         for (size_t i = 0; i < t.nnotes; i++)
                 noted |= strstr(t.notes[i], "line 27: entry skipped") != NULL;
+        CU_ASSERT(noted);
+        canned_table_free(&t);
+}
+
+/* An entry that matches only with the DO bit is never served to a stub, and
+ * its (signed, larger) reply is not taken for the expected answer. */
+static void test_testns_do_entry_not_served(void)
+{
+        static const char text[] =
+                "ENTRY_BEGIN\n"
+                "MATCH opcode qtype qname DO\n"
+                "ADJUST copy_id\n"
+                "REPLY QR AA NOERROR\n"
+                "SECTION QUESTION\n"
+                "api.mixpanel.com. IN A\n"
+                "SECTION ANSWER\n"
+                "api.mixpanel.com. 60 IN A 10.1.0.1\n"
+                "api.mixpanel.com. 60 IN A 10.1.0.2\n"
+                "ENTRY_END\n"
+                "ENTRY_BEGIN\n"
+                "MATCH opcode qtype qname\n"
+                "ADJUST copy_id\n"
+                "REPLY QR AA NOERROR\n"
+                "SECTION QUESTION\n"
+                "api.mixpanel.com. IN A\n"
+                "SECTION ANSWER\n"
+                "api.mixpanel.com. 60 IN A 10.1.0.1\n"
+                "ENTRY_END\n";
+        struct canned_table t;
+        char err[512];
+        uint8_t qn[DNS_NAME_MAX];
+        size_t ql = name_of("api.mixpanel.com.", qn);
+
+        CU_ASSERT_EQUAL_FATAL(canned_table_init(&t), 0);
+        CU_ASSERT_EQUAL_FATAL(replay_testns_parse("do.testns", text, &t, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL(t.nrules, 2);                  /* the plain entry + the final drop */
+        const struct answer *a = canned_find_answer(&t, qn, ql, DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_EQUAL(a->naddrs, 1);
+        bool noted = false;
+        for (size_t i = 0; i < t.nnotes; i++)
+                noted |= strstr(t.notes[i], "line 1: entry skipped: it matches only queries with "
+                                            "the DO bit") != NULL;
         CU_ASSERT(noted);
         canned_table_free(&t);
 }
@@ -760,6 +803,7 @@ static const struct test_case dig_cases[] = {
 static const struct test_case testns_cases[] = {
         { "entries become rules", test_testns_rules },
         { "testbound ranges", test_testbound_ranges },
+        { "DO-only entries are not served", test_testns_do_entry_not_served },
         { NULL, NULL },
 };
 
