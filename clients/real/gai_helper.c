@@ -5,14 +5,16 @@
  * sandbox_spawn_worker() inside a private namespace; it never chooses a
  * server itself: the libc reads /etc/resolv.conf as usual.
  *
- * Protocol, one request per line, one answer line each, flushed at once:
- *   <id> <name> <family>     family: inet | inet6 | unspec
- *     -> <id> ok <elapsed_ms> <addr> ...          distinct addresses, libc order
- *     -> <id> err <elapsed_ms> <EAI_NAME> <gai_strerror text>
+ * Speaks the twin protocol of clients/real/twin.h: requests
+ *   <id> <address> <port> <name> <family>    family: inet | inet6 | unspec
  *   <id> version
- *     -> <id> version glibc 2.36 | <id> version musl
- *   anything else
- *     -> <id-or-?> bad-request <why>
+ * (address and port are ignored: the libc reads /etc/resolv.conf), replies
+ *   <id> ok <elapsed_ms> <addr> ...           distinct addresses, libc order
+ *   <id> <status> <elapsed_ms> - <EAI_NAME>: <gai_strerror text>
+ *     status: EAI_NONAME nxdomain, EAI_NODATA and EAI_ADDRFAMILY nodata,
+ *     EAI_AGAIN again, any other error (reason fail or other)
+ *   <id> version glibc 2.36 | musl | uclibc
+ *   <id-or-?> bad-request <why>
  * Exits 0 at end of input, 1 when stdout cannot be written.
  * Lookups use ai_socktype = SOCK_STREAM and ai_flags = 0.
  */
@@ -35,7 +37,7 @@
 #define LINE_MAX_LEN 2048
 #define ID_MAX_LEN   64
 #define MAX_ADDRS    256
-#define MAX_TOKENS   4
+#define MAX_TOKENS   6
 
 static const struct { int code; const char *name; } eai_names[] = {
 #ifdef EAI_BADFLAGS
@@ -104,6 +106,26 @@ static const char *eai_name(int code)
 }
 
 /* Writes and flushes; exits 1 when stdout is gone. */
+/* The twin protocol's status and reason for a getaddrinfo error. */
+static const char *eai_status(int code)
+{
+        if (code == EAI_NONAME)
+                return "nxdomain -";
+#ifdef EAI_NODATA
+        if (code == EAI_NODATA)
+                return "nodata -";
+#endif
+#ifdef EAI_ADDRFAMILY
+        if (code == EAI_ADDRFAMILY)
+                return "nodata -";
+#endif
+        if (code == EAI_AGAIN)
+                return "again -";
+        if (code == EAI_FAIL)
+                return "error fail";
+        return "error other";
+}
+
 static void put_line(const char *line)
 {
         if (fputs(line, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF)
@@ -166,8 +188,8 @@ static void lookup(const char *id, const char *name, int family)
         rc = getaddrinfo(name, NULL, &hints, &res);
         ms = elapsed_ms(&t0);
         if (rc != 0) {
-                snprintf(line, sizeof line, "%s err %ld %s %s", id, ms, eai_name(rc),
-                         gai_strerror(rc));
+                snprintf(line, sizeof line, "%s %s %ld %s: %s", id, eai_status(rc), ms,
+                         eai_name(rc), gai_strerror(rc));
         } else {
                 snprintf(line, sizeof line, "%s ok %ld", id, ms);
                 format_addrs(res, line, sizeof line);
@@ -224,14 +246,14 @@ static void handle(char *line)
                 bad_request("?", "id longer than 64 characters");
         else if (n == 2 && strcmp(tok[1], "version") == 0)
                 version(tok[0]);
-        else if (n != 3)
-                bad_request(tok[0], "expected '<id> <name> <family>' or '<id> version'");
-        else if (strcmp(tok[2], "inet") == 0)
-                lookup(tok[0], tok[1], AF_INET);
-        else if (strcmp(tok[2], "inet6") == 0)
-                lookup(tok[0], tok[1], AF_INET6);
-        else if (strcmp(tok[2], "unspec") == 0)
-                lookup(tok[0], tok[1], AF_UNSPEC);
+        else if (n != 5)
+                bad_request(tok[0], "expected '<id> <address> <port> <name> <family>' or '<id> version'");
+        else if (strcmp(tok[4], "inet") == 0)
+                lookup(tok[0], tok[3], AF_INET);
+        else if (strcmp(tok[4], "inet6") == 0)
+                lookup(tok[0], tok[3], AF_INET6);
+        else if (strcmp(tok[4], "unspec") == 0)
+                lookup(tok[0], tok[3], AF_UNSPEC);
         else
                 bad_request(tok[0], "family must be inet, inet6 or unspec");
 }

@@ -1,4 +1,6 @@
-#include "clients/real/gai.h"
+/* The supervisor of twin.h: helper processes per server address, the line
+ * protocol, restarts and cancellation. */
+#include "clients/real/twin.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,18 +16,18 @@
 #include "harness/wire/dns.h"
 #include "harness/zone/params.h"
 
-#define GAI_WORKERS 8
-#define GAI_LINE_MAX 8192
+#define TWIN_WORKERS_MAX 16
+#define TWIN_LINE_MAX 16384
 
-struct gai_client;
+struct twin_client;
 
 /* One helper process answering for one nameserver address. */
-struct gai_worker {
-        struct gai_client *gc;
+struct twin_worker {
+        struct twin_client *gc;
         char address[64];
         struct sandbox_worker w;
         struct event *ev;
-        char line[GAI_LINE_MAX];
+        char line[TWIN_LINE_MAX];
         size_t len;
         unsigned long id;              /* request in progress, 0: idle */
         client_done_fn done;
@@ -33,16 +35,16 @@ struct gai_worker {
         struct timeval started;
 };
 
-struct gai_client {
+struct twin_client {
         char helper[4096];
         char options[128];             /* resolv.conf options line */
         unsigned timeout_ms;
-        struct gai_worker workers[GAI_WORKERS];
+        struct twin_worker workers[TWIN_WORKERS_MAX];
         size_t nworkers;
         unsigned long next_id;
 };
 
-static void worker_stop(struct gai_worker *gw)
+static void worker_stop(struct twin_worker *gw)
 {
         if (gw->ev) {
                 event_free(gw->ev);
@@ -53,38 +55,34 @@ static void worker_stop(struct gai_worker *gw)
         gw->id = 0;
 }
 
-/* Maps a getaddrinfo error to an outcome. EAI_AGAIN after the whole resolver
- * timeout is the library's way of saying nothing answered. */
-static void map_error(struct outcome *o, const char *eai, const char *text, double ms,
-                      unsigned timeout_ms)
-{
-        if (strcmp(eai, "EAI_NONAME") == 0)
-                outcome_set(o, OUTCOME_NXDOMAIN, "", "%s: %s", eai, text);
-        else if (strcmp(eai, "EAI_NODATA") == 0 || strcmp(eai, "EAI_ADDRFAMILY") == 0)
-                outcome_set(o, OUTCOME_NODATA, "", "%s: %s", eai, text);
-        else if (strcmp(eai, "EAI_AGAIN") == 0 && ms >= 0.9 * timeout_ms)
-                outcome_set(o, OUTCOME_TIMEOUT, "", "%s after %.0f ms: %s", eai, ms, text);
-        else if (strcmp(eai, "EAI_AGAIN") == 0)
-                outcome_set(o, OUTCOME_ERROR, "again", "%s: %s", eai, text);
-        else if (strcmp(eai, "EAI_FAIL") == 0)
-                outcome_set(o, OUTCOME_ERROR, "fail", "%s: %s", eai, text);
-        else
-                outcome_set(o, OUTCOME_ERROR, "other", "%s: %s", eai, text);
-}
+/* Status words of the reply line, and the outcome each one means. */
+static const struct {
+        const char *word;
+        enum outcome_status status;
+} reply_statuses[] = {
+        { "nxdomain", OUTCOME_NXDOMAIN },
+        { "nodata", OUTCOME_NODATA },
+        { "error", OUTCOME_ERROR },
+        { "timeout", OUTCOME_TIMEOUT },
+        { "again", OUTCOME_ERROR },     /* or a timeout: see twin.h */
+};
 
-/* Parses "<id> ok <ms> <addr>..." or "<id> err <ms> <EAI> <text>". */
-static int parse_response(char *line, unsigned long *id, struct outcome *o, unsigned timeout_ms)
+/* Parses one reply line (in place) into *id and *o. Returns 0, or -1 for a
+ * line that is not a lookup reply. */
+static int parse_reply(char *line, unsigned long *id, struct outcome *o, unsigned timeout_ms)
 {
-        char *save = NULL, *tok;
+        char *save = NULL, *tok, *end;
         char *sid = strtok_r(line, " ", &save);
         char *kind = strtok_r(NULL, " ", &save);
         char *ms = strtok_r(NULL, " ", &save);
 
         if (!sid || !kind || !ms)
                 return -1;
-        *id = strtoul(sid, NULL, 10);
+        *id = strtoul(sid, &end, 10);
+        if (*end != '\0')
+                return -1;
         outcome_init(o);
-        o->elapsed_ms = atof(ms);
+        o->elapsed_ms = strtod(ms, NULL);
         if (strcmp(kind, "ok") == 0) {
                 while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
                         uint8_t a[16];
@@ -95,15 +93,26 @@ static int parse_response(char *line, unsigned long *id, struct outcome *o, unsi
                 }
                 return 0;
         }
-        if (strcmp(kind, "err") == 0) {
-                char *eai = strtok_r(NULL, " ", &save);
-                map_error(o, eai ? eai : "?", save ? save : "", o->elapsed_ms, timeout_ms);
+        for (size_t i = 0; i < sizeof(reply_statuses) / sizeof(reply_statuses[0]); i++) {
+                if (strcmp(kind, reply_statuses[i].word) != 0)
+                        continue;
+                char *reason = strtok_r(NULL, " ", &save);
+                const char *words = save ? save : "";
+                enum outcome_status st = reply_statuses[i].status;
+                if (!reason || strcmp(reason, "-") == 0)
+                        reason = "";
+                if (strcmp(kind, "again") == 0) {
+                        bool timed_out = o->elapsed_ms >= 0.9 * timeout_ms;
+                        st = timed_out ? OUTCOME_TIMEOUT : OUTCOME_ERROR;
+                        reason = timed_out ? "" : "again";
+                }
+                outcome_set(o, st, reason, "%s", words);
                 return 0;
         }
         return -1;
 }
 
-static void worker_report(struct gai_worker *gw, const struct outcome *o)
+static void worker_report(struct twin_worker *gw, const struct outcome *o)
 {
         client_done_fn done = gw->done;
         void *arg = gw->arg;
@@ -115,7 +124,7 @@ static void worker_report(struct gai_worker *gw, const struct outcome *o)
 
 static void worker_readable(evutil_socket_t fd, short what, void *arg)
 {
-        struct gai_worker *gw = arg;
+        struct twin_worker *gw = arg;
         ssize_t n = read(fd, gw->line + gw->len, sizeof(gw->line) - 1 - gw->len);
         (void)what;
 
@@ -123,7 +132,7 @@ static void worker_readable(evutil_socket_t fd, short what, void *arg)
                 struct outcome o;
                 bool busy = gw->id != 0;
                 outcome_init(&o);
-                outcome_set(&o, OUTCOME_HARNESS_ERROR, "helper-died", "the getaddrinfo helper exited");
+                outcome_set(&o, OUTCOME_HARNESS_ERROR, "helper-died", "the helper %s exited", gw->gc->helper);
                 worker_stop(gw);   /* respawned on next use */
                 if (busy)
                         worker_report(gw, &o);
@@ -135,7 +144,7 @@ static void worker_readable(evutil_socket_t fd, short what, void *arg)
                 struct outcome *o = malloc(sizeof(*o));
                 unsigned long id;
                 *nl = '\0';
-                if (o && parse_response(gw->line, &id, o, gw->gc->timeout_ms) == 0 && id == gw->id)
+                if (o && parse_reply(gw->line, &id, o, gw->gc->timeout_ms) == 0 && id == gw->id)
                         worker_report(gw, o);  /* answers to cancelled requests are dropped */
                 free(o);
                 size_t used = (size_t)(nl - gw->line) + 1;
@@ -146,18 +155,18 @@ static void worker_readable(evutil_socket_t fd, short what, void *arg)
                 gw->len = 0;  /* an absurd line: drop it */
 }
 
-static struct gai_worker *worker_for(struct gai_client *gc, struct event_base *base,
+static struct twin_worker *worker_for(struct twin_client *gc, struct event_base *base,
                                      const char *address, char *why, size_t whylen)
 {
-        struct gai_worker *gw = NULL;
+        struct twin_worker *gw = NULL;
         char conf[256];
 
         for (size_t i = 0; i < gc->nworkers; i++)
                 if (strcmp(gc->workers[i].address, address) == 0)
                         gw = &gc->workers[i];
         if (!gw) {
-                if (gc->nworkers == GAI_WORKERS) {
-                        snprintf(why, whylen, "more than %d sandbox addresses", GAI_WORKERS);
+                if (gc->nworkers == TWIN_WORKERS_MAX) {
+                        snprintf(why, whylen, "more than %d sandbox addresses", TWIN_WORKERS_MAX);
                         return NULL;
                 }
                 gw = &gc->workers[gc->nworkers++];
@@ -181,14 +190,14 @@ static struct gai_worker *worker_for(struct gai_client *gc, struct event_base *b
         return gw;
 }
 
-static int gaiclient_start(struct client *c, struct event_base *base, const struct lookup *l,
+static int twinclient_start(struct client *c, struct event_base *base, const struct lookup *l,
                      client_done_fn done, void *arg, void **handle)
 {
-        struct gai_client *gc = c->impl;
+        struct twin_client *gc = c->impl;
         const struct sockaddr_in *in = (const struct sockaddr_in *)&l->server;
         char address[64], why[256], req[512];
         const char *family = l->qtype == DNS_TYPE_A ? "inet" : l->qtype == DNS_TYPE_AAAA ? "inet6" : "unspec";
-        struct gai_worker *gw;
+        struct twin_worker *gw;
 
         if (l->server.ss_family != AF_INET || ntohs(in->sin_port) != 53 ||
             (l->qtype != DNS_TYPE_A && l->qtype != DNS_TYPE_AAAA && l->qtype != QTYPE_ADDR))
@@ -200,7 +209,8 @@ static int gaiclient_start(struct client *c, struct event_base *base, const stru
         gw->id = ++gc->next_id;
         gw->done = done;
         gw->arg = arg;
-        int n = snprintf(req, sizeof(req), "%lu %s %s\n", gw->id, l->qname, family);
+        int n = snprintf(req, sizeof(req), "%lu %s %u %s %s\n", gw->id, address,
+                         (unsigned)ntohs(in->sin_port), l->qname, family);
         if (n <= 0 || (size_t)n >= sizeof(req) || write(gw->w.to_fd, req, (size_t)n) != n) {
                 gw->id = 0;
                 worker_stop(gw);
@@ -210,76 +220,63 @@ static int gaiclient_start(struct client *c, struct event_base *base, const stru
         return 0;
 }
 
-static void gaiclient_cancel(struct client *c, void *handle)
+static void twinclient_cancel(struct client *c, void *handle)
 {
-        struct gai_worker *gw = handle;
+        struct twin_worker *gw = handle;
         (void)c;
-        /* the helper is still inside getaddrinfo: stop it, a fresh one starts next time */
+        /* the helper is still inside the library: stop it, a fresh one starts next time */
         gw->done = NULL;
         worker_stop(gw);
 }
 
 /* Helpers and their events belong to one run's loop. */
-static void gaiclient_detach(struct client *c)
+static void twinclient_detach(struct client *c)
 {
-        struct gai_client *gc = c->impl;
+        struct twin_client *gc = c->impl;
         for (size_t i = 0; gc && i < gc->nworkers; i++)
                 worker_stop(&gc->workers[i]);
         if (gc)
                 gc->nworkers = 0;
 }
 
-static void gaiclient_destroy(struct client *c)
+static void twinclient_destroy(struct client *c)
 {
-        gaiclient_detach(c);
+        twinclient_detach(c);
         free(c->impl);
         c->impl = NULL;
 }
 
-static const struct client_ops gaiclient_ops = {
-        .start = gaiclient_start,
-        .cancel = gaiclient_cancel,
-        .detach = gaiclient_detach,
-        .destroy = gaiclient_destroy,
+static const struct client_ops twinclient_ops = {
+        .start = twinclient_start,
+        .cancel = twinclient_cancel,
+        .detach = twinclient_detach,
+        .destroy = twinclient_destroy,
 };
 
-static int add_one(struct client_set *set, const char *name, const char *helper,
-                   const char *options, const char *twin, const char *stands_for)
+int twin_register(struct client_set *set, const struct twin_spec *spec)
 {
         struct client *c = calloc(1, sizeof(*c));
-        struct gai_client *gc = calloc(1, sizeof(*gc));
+        struct twin_client *gc = calloc(1, sizeof(*gc));
         if (!c || !gc || client_set_add(set, c) < 0) {
                 free(c);
                 free(gc);
                 return -1;
         }
-        bool found = paths_helper(helper, gc->helper, sizeof(gc->helper)) == 0;
-        snprintf(gc->options, sizeof(gc->options), "%s", options);
+        bool found = paths_helper(spec->helper, gc->helper, sizeof(gc->helper)) == 0;
+        snprintf(gc->options, sizeof(gc->options), "%s", spec->options);
         gc->timeout_ms = 1000;
-        snprintf(c->name, sizeof(c->name), "%s", name);
-        snprintf(c->twin, sizeof(c->twin), "%s", twin);
-        snprintf(c->stands_for, sizeof(c->stands_for), "%s", stands_for);
+        snprintf(c->name, sizeof(c->name), "%s", spec->name);
+        snprintf(c->twin, sizeof(c->twin), "%s", spec->twin);
+        snprintf(c->stands_for, sizeof(c->stands_for), "%s", spec->stands_for);
         snprintf(c->source, sizeof(c->source), "the library itself, in a private network namespace");
         c->kind = CLIENT_REAL;
         c->endpoint = ENDPOINT_PORT53;
-        c->max_parallel = GAI_WORKERS;
-        c->ops = &gaiclient_ops;
+        c->max_parallel = spec->helpers < TWIN_WORKERS_MAX ? spec->helpers : TWIN_WORKERS_MAX;
+        c->ops = &twinclient_ops;
         c->impl = gc;
         c->available = found;
         if (!c->available)
-                snprintf(c->why_not, sizeof(c->why_not), "%s not found in %s%s", helper, paths_helper_dirs(),
-                         strstr(helper, "musl") ? " (needs musl-gcc from Debian musl-tools)" : "");
-        return 0;
-}
-
-int real_gai_register(struct client_set *set)
-{
-        if (add_one(set, "real:glibc-2.36", "gai-helper-glibc", "timeout:1 attempts:1",
-                    "glibc-2.36", "glibc 2.36 getaddrinfo (this machine's libc), resolv.conf defaults") < 0 ||
-            add_one(set, "real:glibc-2.36-edns0", "gai-helper-glibc", "timeout:1 attempts:1 edns0",
-                    "glibc-2.36-edns0", "glibc 2.36 getaddrinfo with options edns0") < 0 ||
-            add_one(set, "real:musl-1.2.3", "gai-helper-musl", "timeout:1 attempts:1",
-                    "musl-1.2.3", "musl 1.2.3 getaddrinfo (Debian musl-tools, static helper)") < 0)
-                return -1;
+                snprintf(c->why_not, sizeof(c->why_not), "%s not found in %s: %s", spec->helper,
+                         paths_helper_dirs(), spec->install);
         return 0;
 }
