@@ -12,7 +12,7 @@ static const char *const transport_table[] = { "udp-only", "udp-then-tcp", "tcp-
 static const char *const oversize_table[] = { "cut", "truncated", "drop" };
 static const char *const tc_table[] = { "retry-tcp", "fail", "use", "use-if-answers" };
 static const char *const tcp_failure_table[] = { "error", "use-udp" };
-static const char *const parse_table[] = { "strict", "keep-partial" };
+static const char *const parse_table[] = { "strict", "keep-partial", "keep-partial-if-tc", "zero-fill" };
 static const char *const bad_reply_table[] = { "error", "nodata", "nxdomain" };
 static const char *const cname_table[] = { "follow", "any-owner" };
 static const char *const empty_table[] = { "nodata", "nxdomain" };
@@ -55,6 +55,7 @@ static const struct knob knobs[] = {
         K_ENUM("transport", transport, transport_table),
         { "edns", KNOB_EDNS, offsetof(struct profile, edns), 0, NULL, 0, 512, 65535 },
         K_INT("recv-buffer", recv_buffer, 12, 65535),
+        K_INT("tcp-recv-buffer", tcp_recv_buffer, 0, 65535),
         K_ENUM("oversize", oversize, oversize_table),
         K_ENUM("tc", tc, tc_table),
         K_ENUM("tcp-failure", tcp_failure, tcp_failure_table),
@@ -73,6 +74,8 @@ static const struct knob knobs[] = {
         K_BOOL("formerr-retry-plain", formerr_retry_plain),
         K_ENUM("formerr-as", formerr_as, bad_reply_table),
         K_BOOL("fail-on-rcode-error", fail_on_rcode_error),
+        K_ENUM("rcode-error-as", rcode_error_as, bad_reply_table),
+        K_BOOL("empty-before-tc", empty_before_tc),
         K_ENUM("empty-answer", empty, empty_table),
         K_INT("attempts", attempts, 1, 10),
         K_INT("timeout-ms", timeout_ms, 10, 60000),

@@ -32,6 +32,10 @@ enum profile_tc {
 enum profile_parse {
         PROFILE_PARSE_STRICT,        /* any malformed byte: the reply is bad */
         PROFILE_PARSE_KEEP_PARTIAL,  /* keep the records parsed before the damage */
+        PROFILE_PARSE_KEEP_PARTIAL_IF_TC, /* keep them only when TC=1, else strict (uclibc-ng) */
+        PROFILE_PARSE_ZERO_FILL,     /* strict, over the whole zero-filled receive buffer:
+                                      * a UDP message shorter than recv-buffer reads as if
+                                      * zeros followed it (JNDI's 8000-byte buffer) */
         PROFILE_PARSE_MAX,
 };
 
@@ -69,6 +73,7 @@ struct profile {
         enum profile_transport transport;
         int edns;                     /* advertised size; 0: no OPT */
         int recv_buffer;              /* bytes of a datagram read */
+        int tcp_recv_buffer;          /* bytes of a TCP reply read; 0: all (musl 1.2.4: 768) */
         enum profile_oversize oversize;
         enum profile_tc tc;
         enum profile_tcp_failure tcp_failure;
@@ -88,6 +93,9 @@ struct profile {
         bool formerr_retry_plain;     /* FORMERR to an EDNS query: resend without OPT */
         enum profile_bad_reply formerr_as;   /* otherwise FORMERR is reported as this */
         bool fail_on_rcode_error;     /* SERVFAIL/REFUSED/NOTIMP fail the lookup (else next try) */
+        enum profile_bad_reply rcode_error_as;  /* how SERVFAIL/REFUSED/NOTIMP are reported */
+        bool empty_before_tc;         /* NOERROR with ancount 0 is an empty answer before
+                                       * TC is looked at (uclibc-ng __dns_lookup) */
         enum profile_empty empty;
         int attempts;                 /* UDP sends per query */
         int timeout_ms;               /* per attempt */

@@ -1,6 +1,7 @@
 #include "clients/engine/reply.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness/wire/reader.h"
@@ -96,14 +97,42 @@ static void overread_record(const struct profile *p, const struct stub_question 
         note_add(note, nl, "read a record past the end of the datagram");
 }
 
+/* zero-fill (JNDI): the record at `start` failed to parse in the zeros past
+ * the datagram. JNDI decodes an A or AAAA record of class IN at its fixed
+ * size whatever its rdlength says, so an address half made of zeros (never
+ * served) is returned. Adds it, if the record's header got that far. */
+static void fixed_size_record(const struct stub_question *q, const uint8_t *msg, size_t len,
+                              size_t start, struct outcome *out, char *note, size_t nl)
+{
+        struct wire_cursor c;
+        uint8_t owner[DNS_NAME_MAX];
+        size_t owner_len, want = q->qtype == DNS_TYPE_A ? 4 : 16;
+
+        if (q->qtype != DNS_TYPE_A && q->qtype != DNS_TYPE_AAAA)
+                return;
+        wire_cursor_init(&c, msg, len);
+        c.pos = start;
+        wire_read_name(&c, owner, &owner_len);
+        uint16_t type = wire_read_u16(&c);
+        uint16_t class_ = wire_read_u16(&c);
+        wire_read_u32(&c);
+        wire_read_u16(&c);
+        if (c.err != WIRE_OK || type != q->qtype || class_ != DNS_CLASS_IN || want > len - c.pos)
+                return;
+        outcome_add_addr(out, want == 4 ? 4 : 6, msg + c.pos);
+        note_add(note, nl, "read a record at its fixed size in the zeros past the datagram");
+}
+
 /* Walks the answer section and collects addresses per the cname knob.
  * Returns 0, or -1 when the reply is bad for this profile (out set). */
 static int collect_addresses(const struct profile *p, const struct stub_question *q,
-                             struct wire_reader *r, struct outcome *out, char *note, size_t nl)
+                             struct wire_reader *r, size_t received, struct outcome *out,
+                             char *note, size_t nl)
 {
         uint8_t current[DNS_NAME_MAX];
         size_t current_len = q->qname_len;
         int cnames = 0, got = 0;
+        bool got_any = false;   /* a record decoded before any damage */
         struct wire_rr rr;
 
         size_t start = r->c.pos;
@@ -113,6 +142,7 @@ static int collect_addresses(const struct profile *p, const struct stub_question
         memcpy(current, q->qname, q->qname_len);
         while (left-- > 0 && (got = wire_reader_rr(r, &rr)) == 1) {
                 start = r->c.pos;
+                got_any = true;
                 bool owner_ok = p->cname == PROFILE_CNAME_ANY_OWNER ||
                                 wire_name_equal(rr.owner, rr.owner_len, current, current_len);
                 if (rr.type == DNS_TYPE_CNAME && p->cname == PROFILE_CNAME_FOLLOW && owner_ok) {
@@ -140,17 +170,33 @@ static int collect_addresses(const struct profile *p, const struct stub_question
         if (got < 0) {
                 char where[96];
                 wire_reader_describe_error(r, where, sizeof(where));
-                if (p->parse == PROFILE_PARSE_STRICT) {
+                /* zero-fill: damage in the zeros past the datagram ends the records */
+                bool past_end = p->parse == PROFILE_PARSE_ZERO_FILL && r->c.err_pos >= received;
+                bool keep = p->parse == PROFILE_PARSE_KEEP_PARTIAL ||
+                            (p->parse == PROFILE_PARSE_KEEP_PARTIAL_IF_TC &&
+                             (r->hdr.flags & DNS_FLAG_TC) && got_any) || past_end;
+                if (!keep) {
                         out->naddrs = 0;
                         bad_reply(p, q, out, where);
                         return -1;
                 }
                 note_add(note, nl, "kept records before damage");
+                if (past_end)
+                        fixed_size_record(q, r->c.buf, r->c.len, start, out, note, nl);
                 if (p->rdata_overread > 0 && r->err_section == WIRE_SECTION_ANSWER)
                         overread_record(p, q, r->c.buf, r->c.len, start, current, current_len,
                                         out, note, nl);
         }
         return 0;
+}
+
+/* Success without an address, as the profile reports it. */
+static void empty_answer(const struct profile *p, struct outcome *out)
+{
+        if (p->empty == PROFILE_EMPTY_NXDOMAIN)
+                outcome_set(out, OUTCOME_NXDOMAIN, "", "no address (reported as name not found)");
+        else
+                outcome_set(out, OUTCOME_NODATA, "", "no address");
 }
 
 /* The UDP length the stub reads, or 0 to drop the datagram. Sets *oversized. */
@@ -176,20 +222,51 @@ static size_t udp_read_length(const struct profile *p, const struct stub_questio
         }
 }
 
+static enum reply_action interpret(const struct profile *p, const struct stub_question *q,
+                                   const uint8_t *msg, size_t len, size_t received, bool tcp,
+                                   bool oversized, struct outcome *out, char *note, size_t nl);
+
 enum reply_action reply_interpret(const struct profile *p, const struct stub_question *q,
                                   const uint8_t *msg, size_t len, bool tcp,
                                   struct outcome *out, char *note, size_t nl)
 {
-        struct wire_reader r;
-        bool oversized = false, tc;
-        int rcode;
+        bool oversized = false;
 
         outcome_init(out);
-        if (!tcp) {
-                len = udp_read_length(p, q, len, &oversized, note, nl);
-                if (len == 0)
-                        return REPLY_IGNORE;
+        if (tcp && p->tcp_recv_buffer > 0 && len > (size_t)p->tcp_recv_buffer) {
+                note_add(note, nl, "TCP reply cut at buffer");
+                len = (size_t)p->tcp_recv_buffer;
         }
+        if (tcp)
+                return interpret(p, q, msg, len, len, tcp, false, out, note, nl);
+        len = udp_read_length(p, q, len, &oversized, note, nl);
+        if (len == 0)
+                return REPLY_IGNORE;
+        if (p->parse != PROFILE_PARSE_ZERO_FILL || len >= (size_t)p->recv_buffer)
+                return interpret(p, q, msg, len, len, tcp, oversized, out, note, nl);
+        /* the message followed by the rest of the zero-filled receive buffer */
+        uint8_t *buf = calloc(1, (size_t)p->recv_buffer);
+        if (!buf) {
+                outcome_set(out, OUTCOME_HARNESS_ERROR, "memory", "out of memory");
+                return REPLY_DONE;
+        }
+        memcpy(buf, msg, len);
+        enum reply_action a = interpret(p, q, buf, (size_t)p->recv_buffer, len, tcp, oversized,
+                                        out, note, nl);
+        free(buf);
+        return a;
+}
+
+/* reply_interpret once the bytes the stub reads are known: len of them, of
+ * which the first `received` came from the server (zero-fill adds zeros). */
+static enum reply_action interpret(const struct profile *p, const struct stub_question *q,
+                                   const uint8_t *msg, size_t len, size_t received, bool tcp,
+                                   bool oversized, struct outcome *out, char *note, size_t nl)
+{
+        struct wire_reader r;
+        bool tc;
+        int rcode;
+
         if (wire_reader_init(&r, msg, len) < 0 || r.hdr.id != q->id || !(r.hdr.flags & DNS_FLAG_QR))
                 return REPLY_IGNORE;
         if (!question_matches(p, q, &r))
@@ -205,8 +282,15 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
         }
         if (rcode == DNS_RCODE_SERVFAIL || rcode == DNS_RCODE_REFUSED ||
             rcode == DNS_RCODE_NOTIMP || rcode == DNS_RCODE_FORMERR) {
-                outcome_set(out, OUTCOME_ERROR, rcode_reason(rcode), "server answered %s",
-                            rcode_reason(rcode));
+                if (p->rcode_error_as == PROFILE_BAD_REPLY_ERROR)
+                        outcome_set(out, OUTCOME_ERROR, rcode_reason(rcode), "server answered %s",
+                                    rcode_reason(rcode));
+                else
+                        outcome_set(out, p->rcode_error_as == PROFILE_BAD_REPLY_NXDOMAIN
+                                         ? OUTCOME_NXDOMAIN : OUTCOME_NODATA,
+                                    "", "server answered %s (reported as %s)", rcode_reason(rcode),
+                                    p->rcode_error_as == PROFILE_BAD_REPLY_NXDOMAIN ? "no such name"
+                                                                                   : "no data");
                 return p->fail_on_rcode_error ? REPLY_DONE : REPLY_NEXT;
         }
         if (p->glibc_lame_rule && rcode == DNS_RCODE_NOERROR && r.hdr.ancount == 0 &&
@@ -214,6 +298,10 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
                 outcome_set(out, OUTCOME_ERROR, "lame-server",
                             "NOERROR, no answer, AA=0, RA=0: server treated as lame");
                 return REPLY_NEXT;
+        }
+        if (p->empty_before_tc && rcode == DNS_RCODE_NOERROR && r.hdr.ancount == 0) {
+                empty_answer(p, out);
+                return REPLY_DONE;
         }
         tc = !tcp && ((r.hdr.flags & DNS_FLAG_TC) || oversized);
         if (tc) {
@@ -234,7 +322,7 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
         }
         if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records)
                 note_add(note, nl, "reply over max-records ignored");  /* parsed as empty */
-        else if (collect_addresses(p, q, &r, out, note, nl) < 0)
+        else if (collect_addresses(p, q, &r, received, out, note, nl) < 0)
                 return REPLY_DONE;
         if (out->naddrs > 0)
                 return REPLY_DONE;
@@ -244,9 +332,7 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
         }
         if (rcode == DNS_RCODE_NXDOMAIN)
                 outcome_set(out, OUTCOME_NXDOMAIN, "", "NXDOMAIN");
-        else if (p->empty == PROFILE_EMPTY_NXDOMAIN)
-                outcome_set(out, OUTCOME_NXDOMAIN, "", "no address (reported as name not found)");
         else
-                outcome_set(out, OUTCOME_NODATA, "", "no address");
+                empty_answer(p, out);
         return REPLY_DONE;
 }

@@ -1,6 +1,7 @@
 # BusyBox nslookup (1.30+ applet with its own UDP client): Alpine and embedded shells.
 name        = busybox-nslookup
 stands-for  = BusyBox nslookup: own UDP client with reply[512], no TC handling
+twin        = real:busybox-1.35
 source      = busybox networking/nslookup.c (send_queries, parse_reply with ns_initparse)
 transport   = udp-only
 edns        = none

@@ -1,13 +1,14 @@
 # Go's pure-Go resolver (net, dnsclient_unix.go), CGO_ENABLED=0 binaries.
 name        = go
 stands-for  = Go net pure resolver: EDNS0 1232, TCP on TC
+twin        = real:go-1.19
 source      = go src/net/dnsclient_unix.go (maxDNSPacketSize 1232, dnsPacketRoundTrip, exchange)
 transport   = udp-then-tcp
 edns        = 1232
 recv-buffer = 1232
 oversize    = cut          # reads into a 1232-byte buffer
 tc          = retry-tcp
-parse       = strict
+parse       = keep-partial # measured: the records before a cut one are returned
 cname       = follow
 fail-on-rcode-error = yes
 empty-answer = nodata

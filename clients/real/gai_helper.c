@@ -106,7 +106,7 @@ static const char *eai_name(int code)
 }
 
 /* Writes and flushes; exits 1 when stdout is gone. */
-/* The twin protocol's status and reason for a getaddrinfo error. */
+/* The twin protocol's "<status> <reason>" for a getaddrinfo error. */
 static const char *eai_status(int code)
 {
         if (code == EAI_NONAME)
@@ -188,7 +188,11 @@ static void lookup(const char *id, const char *name, int family)
         rc = getaddrinfo(name, NULL, &hints, &res);
         ms = elapsed_ms(&t0);
         if (rc != 0) {
-                snprintf(line, sizeof line, "%s %s %ld %s: %s", id, eai_status(rc), ms,
+                char status[32];
+                snprintf(status, sizeof status, "%s", eai_status(rc));
+                char *reason = strchr(status, ' ');
+                *reason++ = '\0';
+                snprintf(line, sizeof line, "%s %s %ld %s %s: %s", id, status, ms, reason,
                          eai_name(rc), gai_strerror(rc));
         } else {
                 snprintf(line, sizeof line, "%s ok %ld", id, ms);

@@ -10,7 +10,8 @@
 
 static const char *const pairs[] = {
         "musl-1.2.3", "glibc-2.36", "glibc-2.36-edns0", "c-ares-1.18",
-        "c-ares-1.18-igntc", "c-ares-1.18-edns", "tcp-only",
+        "c-ares-1.18-igntc", "c-ares-1.18-edns", "tcp-only", "musl-1.2.4", "uclibc-ng",
+        "go", "java-jndi", "busybox-nslookup",
 };
 
 static void test_full_agreement(void)

@@ -63,7 +63,7 @@ static void test_bad_enum(void)
         REFUSED("name = t\ntc = USE\n",
                 P ":2: tc: expected retry-tcp|fail|use|use-if-answers, got 'USE'");
         /* an empty value is a value */
-        REFUSED("name = t\nparse =\n", P ":2: parse: expected strict|keep-partial, got ''");
+        REFUSED("name = t\nparse =\n", P ":2: parse: expected strict|keep-partial|keep-partial-if-tc|zero-fill, got ''");
 }
 
 static void test_bad_int(void)
@@ -339,7 +339,7 @@ static void test_shipped_profiles(void)
         }
         closedir(d);
         /* the README's "Shipped" list */
-        CU_ASSERT(n >= 15);
+        CU_ASSERT(n >= 16);
 }
 
 /* The profiles the unit and engine tests lean on keep the knobs they model. */
@@ -359,6 +359,19 @@ static void test_shipped_knobs(void)
         snprintf(path, sizeof(path), "%s/clients/profiles/java-jndi.profile", test_source_dir());
         CU_ASSERT_EQUAL_FATAL(profile_load(path, &p, err, sizeof(err)), 0);
         CU_ASSERT_EQUAL(p.tcp_failure, PROFILE_TCP_FAILURE_USE_UDP);
+        CU_ASSERT_EQUAL(p.parse, PROFILE_PARSE_ZERO_FILL);
+        CU_ASSERT_EQUAL(p.recv_buffer, 8000);
+
+        snprintf(path, sizeof(path), "%s/clients/profiles/uclibc-ng.profile", test_source_dir());
+        CU_ASSERT_EQUAL_FATAL(profile_load(path, &p, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL(p.parse, PROFILE_PARSE_KEEP_PARTIAL_IF_TC);
+        CU_ASSERT_TRUE(p.empty_before_tc);
+        CU_ASSERT_EQUAL(p.rcode_error_as, PROFILE_BAD_REPLY_NXDOMAIN);
+
+        snprintf(path, sizeof(path), "%s/clients/profiles/musl-1.2.4.profile", test_source_dir());
+        CU_ASSERT_EQUAL_FATAL(profile_load(path, &p, err, sizeof(err)), 0);
+        CU_ASSERT_EQUAL(p.tc, PROFILE_TC_RETRY_TCP);
+        CU_ASSERT_EQUAL(p.tcp_recv_buffer, 768);
 
         snprintf(path, sizeof(path), "%s/clients/profiles/glibc-2.36.profile", test_source_dir());
         CU_ASSERT_EQUAL_FATAL(profile_load(path, &p, err, sizeof(err)), 0);
