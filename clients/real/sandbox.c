@@ -336,7 +336,8 @@ static void apply_overlay(const struct overlay *o, int err_fd)
 
 /* Child side of sandbox_spawn_worker: never returns. */
 __attribute__((noreturn))
-static void worker_child(const struct worker_plan *plan, int in_fd, int out_fd, int err_fd)
+static void worker_child(const struct worker_plan *plan, int in_fd, int out_fd, int err_fd,
+                         bool mark_fds_closed)
 {
         char *const argv[] = { (char *)plan->helper_path, NULL };
         sigset_t none;
@@ -350,6 +351,22 @@ static void worker_child(const struct worker_plan *plan, int in_fd, int out_fd, 
          * still ends when the harness does (its stdin closes; and below). */
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* stdin, stdout and the report pipe first, then nothing else: the
+         * harness's sockets (its port-53 servers) must not stay open here
+         * while the mounts are made, or a server the harness closed
+         * meanwhile keeps its address. */
+        in_hi = fcntl(in_fd, F_DUPFD_CLOEXEC, 3);
+        out_hi = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
+        if (in_hi < 0 || out_hi < 0 || dup2(in_hi, 0) < 0 || dup2(out_hi, 1) < 0)
+                child_fail(err_fd, errno, "dup2 stdin/stdout");
+        if (err_fd != 3 && dup3(err_fd, 3, O_CLOEXEC) < 0)
+                child_fail(err_fd, errno, "dup3 report pipe");
+        err_fd = 3;
+        if (close_range(4, ~0U, 0) < 0)
+                for (int fd = 4; fd < 4096; fd++)
+                        close(fd);
+        if (mark_fds_closed && write(err_fd, "F", 1) != 1)
+                _exit(126);
         if (unshare(CLONE_NEWNS) < 0)
                 child_fail(err_fd, errno, "unshare(CLONE_NEWNS)");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -361,11 +378,6 @@ static void worker_child(const struct worker_plan *plan, int in_fd, int out_fd, 
         /* The bind mounts keep the staged files alive. */
         if (umount2(STAGE_DIR, MNT_DETACH) < 0)
                 child_fail(err_fd, errno, "umount " STAGE_DIR);
-        /* Move both ends above 2 first so neither dup2 clobbers the other. */
-        in_hi = fcntl(in_fd, F_DUPFD_CLOEXEC, 3);
-        out_hi = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
-        if (in_hi < 0 || out_hi < 0 || dup2(in_hi, 0) < 0 || dup2(out_hi, 1) < 0)
-                child_fail(err_fd, errno, "dup2 stdin/stdout");
         execv(plan->helper_path, argv);
         child_fail(err_fd, errno, "exec %s", plan->helper_path);
 }
@@ -394,8 +406,42 @@ static int await_exec(int err_fd, pid_t pid, char *why, size_t whylen)
         return -1;
 }
 
+static int spawn(const struct sandbox_worker_config *cfg, struct sandbox_worker *w, bool wait,
+                 char *why, size_t whylen);
+
+/* Waits until the child closed its copies of the harness's descriptors (it
+ * writes one byte). Returns 0, or -1 + why after reaping the child. */
+static int await_fds_closed(int err_fd, pid_t pid, char *why, size_t whylen)
+{
+        char mark;
+        ssize_t n;
+
+        while ((n = read(err_fd, &mark, 1)) < 0 && errno == EINTR)
+                ;
+        if (n == 1 && mark == 'F')
+                return 0;
+        set_why(why, whylen, "worker: failed before its descriptors were closed");
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return -1;
+}
+
 int sandbox_spawn_worker(const struct sandbox_worker_config *cfg,
                          struct sandbox_worker *w, char *why, size_t whylen)
+{
+        return spawn(cfg, w, true, why, whylen);
+}
+
+int sandbox_spawn_worker_nowait(const struct sandbox_worker_config *cfg,
+                                struct sandbox_worker *w, char *why, size_t whylen)
+{
+        return spawn(cfg, w, false, why, whylen);
+}
+
+/* Both spawns: with wait, until the child exec'd or reported its failure. */
+static int spawn(const struct sandbox_worker_config *cfg, struct sandbox_worker *w, bool wait,
+                 char *why, size_t whylen)
 {
         struct worker_plan plan;   /* ~17 KiB */
         int to[2] = { -1, -1 }, from[2] = { -1, -1 }, err[2] = { -1, -1 };
@@ -423,11 +469,12 @@ int sandbox_spawn_worker(const struct sandbox_worker_config *cfg,
                 goto cleanup;
         }
         if (pid == 0)
-                worker_child(&plan, to[0], from[1], err[1]);
+                worker_child(&plan, to[0], from[1], err[1], !wait);
         close_fd(&to[0]);
         close_fd(&from[1]);
         close_fd(&err[1]);
-        if (await_exec(err[0], pid, why, whylen) < 0)
+        if (wait ? await_exec(err[0], pid, why, whylen) < 0
+                 : await_fds_closed(err[0], pid, why, whylen) < 0)
                 goto cleanup;
         *w = (struct sandbox_worker){ .pid = pid, .to_fd = to[1], .from_fd = from[0] };
         to[1] = from[0] = -1;   /* now owned by *w */

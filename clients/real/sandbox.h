@@ -73,6 +73,15 @@ struct sandbox_worker {
 int sandbox_spawn_worker(const struct sandbox_worker_config *cfg,
                          struct sandbox_worker *w, char *why, size_t whylen);
 
+/* As sandbox_spawn_worker, but returns as soon as the child has closed its
+ * copies of the caller's descriptors (so no socket the caller closes later
+ * stays open there), before the mounts: a caller on an event loop never
+ * waits for them. A child that fails
+ * before exec ends without a report (it is dropped): the caller sees EOF on
+ * from_fd. Requests may be written at once; the pipe holds them. */
+int sandbox_spawn_worker_nowait(const struct sandbox_worker_config *cfg,
+                                struct sandbox_worker *w, char *why, size_t whylen);
+
 /* Closes both pipes, kills the helper (SIGKILL) and reaps it. Resets *w to
  * {-1, -1, -1}; calling it again, or on a never-started worker, is a no-op. */
 void sandbox_worker_stop(struct sandbox_worker *w);

@@ -132,7 +132,7 @@ static void worker_readable(evutil_socket_t fd, short what, void *arg)
                 struct outcome o;
                 bool busy = gw->id != 0;
                 outcome_init(&o);
-                outcome_set(&o, OUTCOME_HARNESS_ERROR, "helper-died", "the helper %s exited", gw->gc->helper);
+                outcome_set(&o, OUTCOME_HARNESS_ERROR, "helper-died", "the helper %s exited (or could not start in the sandbox)", gw->gc->helper);
                 worker_stop(gw);   /* respawned on next use */
                 if (busy)
                         worker_report(gw, &o);
@@ -179,7 +179,7 @@ static struct twin_worker *worker_for(struct twin_client *gc, struct event_base 
                 return gw;
         snprintf(conf, sizeof(conf), "nameserver %s\noptions %s\n", address, gc->options);
         struct sandbox_worker_config cfg = { .helper_path = gc->helper, .resolv_conf = conf };
-        if (sandbox_spawn_worker(&cfg, &gw->w, why, whylen) < 0)
+        if (sandbox_spawn_worker_nowait(&cfg, &gw->w, why, whylen) < 0)
                 return NULL;
         gw->ev = event_new(base, gw->w.from_fd, EV_READ | EV_PERSIST, worker_readable, gw);
         if (!gw->ev || event_add(gw->ev, NULL) < 0) {
