@@ -168,7 +168,8 @@ static void test_clients_from_root(void)
         SP_CHECK(strstr(r.out, "files (installed)") != NULL, &r);
         SP_CHECK(strstr(r.out, "musl-1.2.3 ") != NULL, &r);          /* a profile was read */
         /* the folder is printed as bindir/../libexec/stubcompat: the tail */
-        SP_CHECK(strstr(r.out, "stubcompat: gai-helper-glibc") != NULL, &r);
+        SP_CHECK(strstr(r.out, "libexec/stubcompat: ") != NULL, &r);
+        SP_CHECK(strstr(r.out, " gai-helper-glibc") != NULL, &r);
         SP_CHECK(strstr(r.out, test_build_dir()) == NULL, &r);
         cmd_result_free(&r);
 }
@@ -303,8 +304,8 @@ static void test_completion(void)
         SP_CHECK(strcmp(r.out, "--clients\n") == 0, &r);
         cmd_result_free(&r);
 
-        complete_words("run --clients rfc1035-udp512,mus", &r);   /* client names */
-        SP_CHECK(strcmp(r.out, "rfc1035-udp512,musl-1.2.3\n") == 0, &r);
+        complete_words("run --clients rfc1035-udp512,lw", &r);   /* client names */
+        SP_CHECK(strcmp(r.out, "rfc1035-udp512,lwip-1.4\n") == 0, &r);
         cmd_result_free(&r);
 
         complete_words("run x.scn --clients real:glibc-2.36-e", &r);
