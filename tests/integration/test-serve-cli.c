@@ -113,7 +113,7 @@ static void test_binds_loopback_only(void)
         CU_ASSERT_EQUAL(serverproc_stop(sp), 0);
 }
 
-/* --listen is how to serve anything but loopback. */
+/* --listen is how to serve anything but loopback, with a warning on stderr. */
 static void test_listen_any_address(void)
 {
         struct serverproc *sp = serverproc_start(SCN, SP_LIST("records=3"), SP_LIST("--listen", "0.0.0.0"));
@@ -122,6 +122,14 @@ static void test_listen_any_address(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
         port = serverproc_port(sp);
         CU_ASSERT(strstr(serverproc_banner(sp), "on 0.0.0.0 port ") != NULL);
+        /* the warning names what is exposed; it is written before the banner */
+        char err[1024] = "";
+        for (int i = 0; i < 100 && !strstr(err, "outside loopback"); i++) {
+                serverproc_stderr(sp, err, sizeof(err));
+                usleep(20000);
+        }
+        CU_ASSERT(strstr(err, "warning: serving on 0.0.0.0 port ") != NULL &&
+                  strstr(err, "outside loopback") != NULL);
         CU_ASSERT_EQUAL(proc_sockets("udp", "00000000", port), 1);
         CU_ASSERT_EQUAL(proc_sockets("tcp", "00000000", port), 1);
         if (cmd_available("dig")) {
