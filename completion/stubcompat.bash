@@ -92,9 +92,9 @@ _stubcompat()
         case $cmd in
         run)
                 opts="--clients --set --out --shard --jobs --default --pcap --pcap=failing --pcap=all
-                      --baseline --format --quiet --help" ;;
+                      --baseline --allow-incomplete --format --quiet --help" ;;
         merge)
-                opts="--out --scenario --baseline --format --quiet --help" ;;
+                opts="--out --scenario --baseline --allow-incomplete --format --quiet --help" ;;
         diff)
                 opts="--format --help" ;;
         clients)
@@ -105,9 +105,9 @@ _stubcompat()
                 opts="--port --set --listen --idle-ms --keys --quiet --help" ;;
         reproduce)
                 opts="--zone --pcap --dig --testns --name --type --origin --set --clients --out
-                      --pcap-out --server-port --jobs --quiet --help" ;;
+                      --pcap-out --server-port --jobs --quiet --include-anywhere --help" ;;
         check-zone)
-                opts="--origin --limit --format --all --help" ;;
+                opts="--origin --limit --format --all --include-anywhere --help" ;;
         version)
                 opts="--json --help" ;;
         esac
