@@ -18,8 +18,8 @@ int breaking_axis(const struct matrix *m)
         return -1;
 }
 
-static void others_of(const struct matrix *m, const struct matrix_cell *c, int axis, char *buf,
-                      size_t len)
+void breaking_others(const struct matrix *m, const struct matrix_cell *c, int axis, char *buf,
+                     size_t len)
 {
         size_t o = 0;
         buf[0] = '\0';
@@ -139,7 +139,7 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
                 return 0;
         for (size_t i = 0; i < m->ncells; i++) {
                 const struct matrix_cell *c = &m->cells[i];
-                others_of(m, c, axis, others, sizeof(others));
+                breaking_others(m, c, axis, others, sizeof(others));
                 struct breaking_point *b = find_or_add(&bps, &n, &cap, &ix, c, others);
                 if (!b)
                         break;
@@ -149,7 +149,7 @@ size_t breaking_compute(const struct matrix *m, struct breaking_point **out)
         for (size_t i = 0; i < m->ncells; i++) {
                 const struct matrix_cell *c = &m->cells[i];
                 long v = atol(c->values[axis]);
-                others_of(m, c, axis, others, sizeof(others));
+                breaking_others(m, c, axis, others, sizeof(others));
                 struct breaking_point *b = find_or_add(&bps, &n, &cap, &ix, c, others);
                 if (!b || !verdict_is_success(c->verdict))
                         continue;

@@ -34,6 +34,11 @@ struct breaking_point {
  * -1 when there is none. */
 int breaking_axis(const struct matrix *m);
 
+/* "cname_depth=1 truncation=tc-empty": c's values of every axis but axis,
+ * as breaking points name them in others. */
+void breaking_others(const struct matrix *m, const struct matrix_cell *c, int axis, char *buf,
+                     size_t len);
+
 /* Computes the breaking points in first-seen order. Returns the count and
  * *out (caller frees), or 0 with *out NULL when there is no size axis. */
 size_t breaking_compute(const struct matrix *m, struct breaking_point **out);

@@ -4,10 +4,13 @@
  * file: the page's Content-Security-Policy allows no fetch at all. */
 #pragma once
 
-/* Verdict colours: ok green, partial yellow, wrong purple, nodata and
- * nxdomain orange, error red, timeout dark red, skipped grey, harness-error
- * black with white text. Cells are narrow and fixed-width so 100+ clients fit;
- * the header row and the point column stick while the grid scrolls. */
+/* Verdict colours from the Okabe-Ito palette, told apart by colour-blind
+ * readers: ok bluish green, partial yellow, wrong reddish purple, nodata sky
+ * blue, nxdomain vermillion, error orange, timeout blue, skipped grey,
+ * harness-error black; each cell also carries a glyph ("n" nodata, "x"
+ * nxdomain). Cells are narrow and fixed-width so 100+ clients fit; the header
+ * row and the point column stick while the grid scrolls. The limit rows are
+ * the red lines at 512, 1232 and 1472 bytes. */
 static const char view_html_css[] =
         "body{font:13px/1.4 system-ui,sans-serif;margin:1em 1.5em;color:#222;background:#fff}\n"
         "h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .4em}\n"
@@ -38,25 +41,37 @@ static const char view_html_css[] =
         "table.grid td.none,.swatch.none{background:repeating-linear-gradient(45deg,#fff 0 2px,#ddd 2px 4px)}\n"
         "table.grid thead th{position:sticky;top:0;background:#f4f4f4;z-index:2;"
         "border-bottom:1px solid #ccc}\n"
-        "table.grid th.client{height:156px;width:14px;min-width:14px;max-width:14px;"
+        "table.grid th.client{width:14px;min-width:14px;max-width:14px;"
         "padding:2px 0;vertical-align:bottom;font-weight:normal}\n"
         "table.grid th.client span{writing-mode:vertical-rl;transform:rotate(180deg);"
-        "display:inline-block;max-height:150px;overflow:hidden;text-overflow:ellipsis;"
-        "white-space:nowrap;font-size:10px;line-height:14px}\n"
+        "display:inline-block;white-space:nowrap;font-size:10px;line-height:14px}\n"
         "table.grid th.point{position:sticky;left:0;background:#f4f4f4;z-index:1;"
         "text-align:left;white-space:nowrap;font:11px/14px monospace;padding:0 8px 0 4px;"
         "border-right:1px solid #ccc}\n"
         "table.grid th.corner{position:sticky;left:0;top:0;z-index:3;text-align:left;"
         "vertical-align:bottom;padding:2px 8px 2px 4px;border-right:1px solid #ccc}\n"
-        ".v-ok{background:#2e9d47;color:#fff}\n"
-        ".v-partial{background:#f2c500;color:#000}\n"
-        ".v-wrong{background:#7b3fa0;color:#fff}\n"
-        ".v-nodata{background:#f7a440;color:#000}\n"
-        ".v-nxdomain{background:#e07010;color:#000}\n"
-        ".v-error{background:#d62828;color:#fff}\n"
-        ".v-timeout{background:#7a0c0c;color:#fff}\n"
-        ".v-skipped{background:#b5b5b5;color:#000}\n"
+        ".v-ok{background:#009E73;color:#fff}\n"
+        ".v-partial{background:#F0E442;color:#000}\n"
+        ".v-wrong{background:#CC79A7;color:#000}\n"
+        ".v-nodata{background:#56B4E9;color:#000}\n"
+        ".v-nxdomain{background:#D55E00;color:#fff}\n"
+        ".v-error{background:#E69F00;color:#000}\n"
+        ".v-timeout{background:#0072B2;color:#fff}\n"
+        ".v-skipped{background:#bbb;color:#000}\n"
         ".v-harness-error{background:#000;color:#fff}\n"
+        "td.cell.dis,.swatch.dis{box-shadow:inset 0 0 0 2px #000}\n"
+        "td.cell.mixed{background-image:linear-gradient(135deg,transparent 55%,#009E73 55%)}\n"
+        "table.grid.agg td{width:24px;min-width:24px;max-width:24px}\n"
+        "table.grid td.bytes,table.grid th.bytes{width:auto;min-width:34px;max-width:none;"
+        "padding:0 4px;font:10px/14px monospace;text-align:right;background:#f4f4f4;"
+        "position:sticky;z-index:1}\n"
+        "table.grid tr.limit td{height:11px;padding:0;background:#d00000;color:#fff;"
+        "font:bold 9px/11px sans-serif;text-align:left;max-width:none;width:auto}\n"
+        ".swatch.limit{background:#d00000}\n"
+        ".toolbar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;margin:.3em 0}\n"
+        "p.verdict{margin:.2em 0}p.verdict.failed b{color:#b00000}p.verdict.passed b{color:#006b4f}\n"
+        "section.plot svg{max-width:100%;height:auto;border:1px solid #ccc}\n"
+        "p.wide{flex-basis:100%}\n"
         "#panel{position:fixed;right:1em;bottom:1em;width:28em;max-width:calc(100vw - 3em);"
         "max-height:70vh;overflow:auto;background:#fff;border:1px solid #888;"
         "box-shadow:0 2px 10px rgba(0,0,0,.25);padding:.6em .9em;z-index:10}\n"
@@ -127,4 +142,81 @@ static const char view_html_js[] =
         "  });\n"
         "  document.body.setAttribute('data-rendered-cells',\n"
         "    String(document.querySelectorAll('.cell').length));\n"
+        "})();\n";
+
+/* Filters: each control sets one rule in a <style> the script owns, so a
+ * filter is one style recalculation, however many cells: client keeps the
+ * point, bytes and that client's column; verdict dims the other cells;
+ * "disagreements only" and "failures only" hide rows without data-dis or
+ * data-fail. #selftest applies every filter once, timing each, and writes
+ * data-load-ms, data-filter-ms and the rows shown into <body>; #layout writes
+ * the first grid's 512-byte line and the rows around it (top,bottom in px)
+ * into body[data-layout]: for tests in a headless browser. data-load-ms is
+ * the time from navigation to the first full layout, taken at the end of
+ * the script. */
+static const char view_html_filters_js[] =
+        "(function () {\n"
+        "  'use strict';\n"
+        "  var rules = document.createElement('style');\n"
+        "  document.head.appendChild(rules);\n"
+        "  function applyFilters() {\n"
+        "    var col = document.getElementById('f-client').value;\n"
+        "    var v = document.getElementById('f-verdict').value;\n"
+        "    var css = '';\n"
+        "    if (col) css += 'table.grid tr>:nth-child(n+3):not(:nth-child(' + col + ')){display:none}';\n"
+        "    if (v) css += 'table.grid td.cell:not(.v-' + v + '):not(.h-' + v + '){opacity:.12}';\n"
+        "    if (document.getElementById('f-dis').checked)\n"
+        "      css += 'table.grid tbody tr:not([data-dis]):not(.limit){display:none}';\n"
+        "    if (document.getElementById('f-fail').checked)\n"
+        "      css += 'table.grid tbody tr:not([data-fail]):not(.limit){display:none}';\n"
+        "    rules.textContent = css;\n"
+        "  }\n"
+        "  document.getElementById('filters').addEventListener('change', applyFilters);\n"
+        "  function shownRows() {\n"
+        "    var n = 0, rows = document.querySelectorAll('table.grid tbody tr:not(.limit)');\n"
+        "    for (var i = 0; i !== rows.length; i++) if (rows[i].offsetParent !== null) n++;\n"
+        "    return n;\n"
+        "  }\n"
+        "  function timed(set) {\n"
+        "    var t = performance.now();\n"
+        "    set();\n"
+        "    applyFilters();\n"
+        "    void document.body.offsetHeight;\n"
+        "    return performance.now() - t;\n"
+        "  }\n"
+        "  function box(el) {\n"
+        "    if (!el) return '';\n"
+        "    var r = el.getBoundingClientRect();\n"
+        "    return Math.round(r.top + window.scrollY) + ',' + Math.round(r.bottom + window.scrollY);\n"
+        "  }\n"
+        "  var body = document.body;\n"
+        "  void body.offsetHeight;\n"
+        "  body.setAttribute('data-load-ms', String(Math.round(performance.now())));\n"
+        "  if (location.hash === '#selftest') {\n"
+        "    var f = document.getElementById('f-fail'), d = document.getElementById('f-dis');\n"
+        "    var c = document.getElementById('f-client'), v = document.getElementById('f-verdict');\n"
+        "    var all = shownRows(), worst = 0;\n"
+        "    worst = Math.max(worst, timed(function () { f.checked = true; }));\n"
+        "    var failing = shownRows();\n"
+        "    worst = Math.max(worst, timed(function () { f.checked = false; d.checked = true; }));\n"
+        "    var disagreeing = shownRows();\n"
+        "    worst = Math.max(worst, timed(function () { d.checked = false; v.value = 'nxdomain'; }));\n"
+        "    worst = Math.max(worst, timed(function () { v.value = ''; c.selectedIndex = 1; }));\n"
+        "    var cols = document.querySelectorAll('table.grid thead th'), shownCols = 0;\n"
+        "    for (var i = 0; i !== cols.length; i++) if (cols[i].offsetParent !== null) shownCols++;\n"
+        "    worst = Math.max(worst, timed(function () { c.selectedIndex = 0; }));\n"
+        "    body.setAttribute('data-filter-ms', String(Math.round(worst)));\n"
+        "    body.setAttribute('data-rows', all + ' ' + failing + ' ' + disagreeing + ' ' + shownCols +\n"
+        "                      ' ' + cols.length);\n"
+        "  }\n"
+        "  if (location.hash === '#layout') {\n"
+        "    var line = document.querySelector('table.grid tr.limit[data-limit=\"512\"]');\n"
+        "    var before = line && line.previousElementSibling, after = line && line.nextElementSibling;\n"
+        "    var lr = line ? line.getBoundingClientRect() : null;\n"
+        "    body.setAttribute('data-layout', 'line=' + box(line) + ';before=' + box(before) +\n"
+        "                      ';after=' + box(after) + ';grid=' + box(document.querySelector('table.grid')) +\n"
+        "                      ';before-bytes=' + (before ? before.getAttribute('data-bytes') : '') +\n"
+        "                      ';after-bytes=' + (after ? after.getAttribute('data-bytes') : '') +\n"
+        "                      ';x=' + (lr ? Math.round(lr.left) + ',' + Math.round(lr.right) : ''));\n"
+        "  }\n"
         "})();\n";

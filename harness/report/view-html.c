@@ -1,17 +1,24 @@
-/* matrix.html: one self-contained page (inline CSS and JS, no network) with a
- * heatmap per query: rows = scenario points, columns = clients.
+/* matrix.html: one self-contained page (inline CSS, JS and SVG, no network)
+ * that shows the cliff at a glance.
  *
- * The grid is rendered here, not by script, so the page reads without JS and
- * a test can count cells in the bytes: each cell of the matrix is exactly one
- * <td class="cell v-VERDICT" data-verdict=VERDICT data-index=INDEX title=...>. A point a
- * client was not run at (an incomplete run) is <td class="none">. The title
- * holds the exchange as "key: value" lines, shown on hover; the script shows
- * the same lines in a panel on click (view-html-assets.h).
+ * Page order: a title line with the gate's verdict; a toolbar with the
+ * filters (client, verdict, disagreements only, failures only) and the
+ * legend; then the grids, first on screen: per query, rows = scenario points
+ * with the answer's size in bytes, columns = clients under their full names,
+ * a red line across where the answer passes 512, 1232 and 1472 bytes; the
+ * plot of size against the swept axis beside them; then breaking points and
+ * verdict counts (collapsed when long) and the detail panel.
  *
- * Page order: title and run facts, legend, breaking points, verdict counts
- * per client (both collapsed when long), then one grid per query. Every string from the matrix goes
- * through view_xml_escape; elements are all closed, so the page is also
- * well-formed XML apart from the doctype and the raw-text style and script. */
+ * Up to HTML_FULL_MAX_CELLS cells, each cell of the matrix is exactly one
+ * <td class="cell v-VERDICT" data-verdict=VERDICT data-index=INDEX title=...>,
+ * with class "dis" when it disagrees with its twin's cell ("real:X" and
+ * "X"); a point a client was not run at is <td class="none">. Larger suites
+ * get folded grids (view-html-agg.c). The title holds the exchange as
+ * "key: value" lines, shown on hover; the script shows them in a panel on
+ * click and applies the filters as style rules (view-html-assets.h). Every
+ * string from the matrix goes through view_xml_escape; elements are all
+ * closed, so the page is also well-formed XML apart from the doctype and the
+ * raw-text style and script. */
 #include "harness/report/views.h"
 
 #include <stdbool.h>
@@ -20,10 +27,12 @@
 #include <string.h>
 
 #include "harness/report/breaking.h"
+#include "harness/report/gate.h"
 #include "harness/report/view-html-assets.h"
+#include "harness/report/view-html-internal.h"
 
 /* A glyph in each cell, so verdicts read without colour. */
-static const char *const html_glyph[VERDICT_MAX] = {
+static const char *const glyph_table[VERDICT_MAX] = {
         [VERDICT_OK] = "",
         [VERDICT_PARTIAL] = "p",
         [VERDICT_WRONG] = "W",
@@ -35,17 +44,17 @@ static const char *const html_glyph[VERDICT_MAX] = {
         [VERDICT_HARNESS_ERROR] = "H",
 };
 
-static const char *glyph_of(enum verdict v)
+const char *html_glyph(enum verdict v)
 {
-        return (v >= 0 && v < VERDICT_MAX) ? html_glyph[v] : "?";
+        return (v >= 0 && v < VERDICT_MAX) ? glyph_table[v] : "?";
 }
 
-static void html_text(struct strbuf *b, const char *s)
+void html_text(struct strbuf *b, const char *s)
 {
         view_xml_escape(b, s, 0);
 }
 
-static void html_attr(struct strbuf *b, const char *name, const char *value)
+void html_attr(struct strbuf *b, const char *name, const char *value)
 {
         strbuf_printf(b, " %s=\"", name);
         view_xml_escape(b, value, 1);
@@ -64,9 +73,11 @@ static void html_head(const struct matrix *m, struct strbuf *b)
         strbuf_puts(b, "</style>\n</head>\n");
 }
 
-static void html_facts(const struct view_grid *g, struct strbuf *b)
+static void html_facts(const struct view_grid *g, const struct gate_result *gate,
+                       struct strbuf *b)
 {
         const struct matrix *m = g->m;
+        char line[1024];
 
         strbuf_puts(b, "<header>\n<h1>stubcompat: ");
         html_text(b, m->suite);
@@ -83,20 +94,43 @@ static void html_facts(const struct view_grid *g, struct strbuf *b)
         if (!m->complete)
                 strbuf_printf(b, "<p class=\"warn\">Incomplete run: %zu of %zu cells.</p>\n",
                               m->ncells, m->total);
+        if (gate) {
+                gate_summary(gate, m->suite, line, sizeof(line));
+                strbuf_printf(b, "<p class=\"verdict %s\"><b>%s</b>: ", gate->status ? "failed" : "passed",
+                              gate->status ? "FAILED" : "PASSED");
+                html_text(b, line);
+                strbuf_puts(b, " (details in matrix.md and junit.xml)</p>\n");
+        }
         strbuf_puts(b, "</header>\n");
 }
 
-static void html_legend(struct strbuf *b)
+/* The filters and the legend, on one line above the grids. */
+static void html_toolbar(const struct view_grid *g, struct strbuf *b)
 {
-        strbuf_puts(b, "<section id=\"legend\">\n<h2>Legend</h2>\n<ul class=\"legend\">\n");
+        strbuf_puts(b, "<form id=\"filters\" class=\"toolbar\">\n<label>client <select id=\"f-client\">"
+                       "<option value=\"\">all</option>");
+        for (size_t c = 0; c < g->nclients; c++) {
+                strbuf_printf(b, "<option value=\"%zu\">", c + 3);
+                html_text(b, g->client_cell[c]->client);
+                strbuf_puts(b, "</option>");
+        }
+        strbuf_puts(b, "</select></label>\n<label>verdict <select id=\"f-verdict\">"
+                       "<option value=\"\">all</option>");
+        for (int v = 0; v < VERDICT_MAX; v++)
+                strbuf_printf(b, "<option>%s</option>", verdict_to_string((enum verdict)v));
+        strbuf_puts(b, "</select></label>\n<label><input type=\"checkbox\" id=\"f-dis\"/> "
+                       "disagreements only</label>\n<label><input type=\"checkbox\" id=\"f-fail\"/> "
+                       "failures only</label>\n</form>\n");
+        strbuf_puts(b, "<ul class=\"legend\">\n");
         for (int v = 0; v < VERDICT_MAX; v++) {
                 const char *name = verdict_to_string((enum verdict)v);
                 strbuf_printf(b, "<li><span class=\"swatch v-%s\">%s</span>%s</li>\n", name,
-                              glyph_of((enum verdict)v), name);
+                              html_glyph((enum verdict)v), name);
         }
-        strbuf_puts(b, "<li><span class=\"swatch none\"></span>not run</li>\n</ul>\n"
-                       "<p class=\"meta\">Hover a cell for the exchange; click it to pin the "
-                       "details.</p>\n</section>\n");
+        strbuf_puts(b, "<li><span class=\"swatch none\"></span>not run</li>\n"
+                       "<li><span class=\"swatch dis\"></span>disagrees with its twin</li>\n"
+                       "<li><span class=\"swatch limit\"></span>512 / 1232 / 1472 bytes</li>\n"
+                       "</ul>\n");
 }
 
 /* Opens a collapsible section, open when it has at most HTML_OPEN_MAX rows so
@@ -107,6 +141,9 @@ static void html_section(struct strbuf *b, const char *id, const char *title, si
         strbuf_printf(b, "<details id=\"%s\"%s>\n<summary>%s (%zu)</summary>\n", id,
                       rows <= HTML_OPEN_MAX ? " open=\"open\"" : "", title, rows);
 }
+
+/* At most this many breaking points are listed; all are in breaking-points.txt. */
+#define HTML_BREAKING_MAX 400
 
 static void html_breaking(const struct matrix *m, const struct answer_sizes *sizes,
                           struct strbuf *b)
@@ -122,6 +159,10 @@ static void html_breaking(const struct matrix *m, const struct answer_sizes *siz
         else
                 strbuf_puts(b, "<ul class=\"breaking\">\n");
         for (size_t i = 0; i < n; i++) {
+                if (i == HTML_BREAKING_MAX) {
+                        strbuf_printf(b, "<li>... %zu more in breaking-points.txt</li>\n", n - i);
+                        break;
+                }
                 breaking_describe(m, &bps[i], sizes, line, sizeof(line));
                 strbuf_puts(b, "<li>");
                 html_text(b, bps[i].client);
@@ -152,7 +193,7 @@ static void html_counts(const struct view_grid *g, struct strbuf *b)
         for (int v = 0; v < VERDICT_MAX; v++) {
                 const char *name = verdict_to_string((enum verdict)v);
                 strbuf_printf(b, "<th><span class=\"swatch v-%s\">%s</span> %s</th>", name,
-                              glyph_of((enum verdict)v), name);
+                              html_glyph((enum verdict)v), name);
         }
         strbuf_puts(b, "</tr></thead>\n<tbody>\n");
         for (size_t c = 0; c < g->nclients; c++) {
@@ -220,66 +261,42 @@ static void html_cell_title(const struct matrix *m, const struct matrix_cell *c,
         strbuf_puts(b, "\"");
 }
 
-static void html_grid_row(const struct view_grid *g, size_t q, size_t p, struct strbuf *b)
+int *html_twins(const struct view_grid *g)
 {
-        char label[VIEW_LABEL_MAX];
+        int *twin = malloc((g->nclients ? g->nclients : 1) * sizeof(*twin));
 
-        view_point_label(g->m, g->point_cell[p], label, sizeof(label));
-        strbuf_puts(b, "<tr><th class=\"point\"");
-        html_attr(b, "title", label);
-        strbuf_puts(b, ">");
-        html_text(b, label);
-        strbuf_puts(b, "</th>");
-        for (size_t k = 0; k < g->nclients; k++) {
-                const struct matrix_cell *c = view_grid_at(g, q, p, k);
-                if (!c) {
-                        strbuf_puts(b, "<td class=\"none\" title=\"not run\"></td>");
-                        continue;
+        for (size_t c = 0; twin && c < g->nclients; c++) {
+                const char *name = g->client_cell[c]->client;
+                twin[c] = -1;
+                for (size_t o = 0; o < g->nclients; o++) {
+                        const char *other = g->client_cell[o]->client;
+                        if ((strncmp(name, "real:", 5) == 0 && strcmp(name + 5, other) == 0) ||
+                            (strncmp(other, "real:", 5) == 0 && strcmp(other + 5, name) == 0))
+                                twin[c] = (int)o;
                 }
-                const char *name = verdict_to_string(c->verdict);
-                strbuf_printf(b, "<td class=\"cell v-%s\" data-verdict=\"%s\" data-index=\"%zu\"",
-                              name, name, c->index);
-                html_cell_title(g->m, c, b);
-                strbuf_printf(b, ">%s</td>", glyph_of(c->verdict));
         }
-        strbuf_puts(b, "</tr>\n");
+        return twin;
 }
 
-/* A column header's text: names longer than HTML_NAME_MAX are cut in the
- * middle, where similar names differ least ("emulated-…edns0-udp"); the full
- * name is in the title. Non-ASCII names are left whole rather than cut
- * inside a character. */
-#define HTML_NAME_MAX 20
-static void html_short_name(struct strbuf *b, const char *name)
+void html_limit_rows(const struct view_grid *g, long prev, long cur, struct strbuf *b)
 {
-        size_t len = strlen(name);
-        bool ascii = true;
-
-        for (const char *p = name; *p; p++)
-                ascii &= (unsigned char)*p < 0x80;
-        if (len <= HTML_NAME_MAX || !ascii) {
-                html_text(b, name);
-                return;
-        }
-        char head[HTML_NAME_MAX], tail[HTML_NAME_MAX];
-        size_t nhead = (HTML_NAME_MAX - 1) / 2, ntail = HTML_NAME_MAX - 1 - nhead;
-        snprintf(head, sizeof(head), "%.*s", (int)nhead, name);
-        snprintf(tail, sizeof(tail), "%s", name + len - ntail);
-        html_text(b, head);
-        strbuf_puts(b, "\xe2\x80\xa6");      /* U+2026 ellipsis */
-        html_text(b, tail);
+        for (int i = 0; i < HTML_NLIMITS; i++)
+                if (prev >= 0 && cur >= 0 && prev <= html_limits[i] && cur > html_limits[i])
+                        strbuf_printf(b, "<tr class=\"limit\" data-limit=\"%ld\"><td colspan="
+                                         "\"%zu\">%ld bytes</td></tr>\n", html_limits[i],
+                                      g->nclients + 2, html_limits[i]);
 }
 
-static void html_grid(const struct view_grid *g, size_t q, struct strbuf *b)
+void html_grid_head(const struct view_grid *g, struct strbuf *b)
 {
-        char title[300];
+        size_t longest = 4;
 
-        snprintf(title, sizeof(title), "%s %s", g->queries[q].qname, g->queries[q].qtype);
-        strbuf_printf(b, "<section class=\"query\" id=\"q%zu\">\n<h2>", q);
-        html_text(b, title);
-        strbuf_puts(b, "</h2>\n<div class=\"scroll\">\n<table class=\"grid\"");
-        html_attr(b, "data-query", title);
-        strbuf_puts(b, ">\n<thead><tr><th class=\"corner\">point</th>");
+        for (size_t k = 0; k < g->nclients; k++)
+                if (strlen(g->client_cell[k]->client) > longest)
+                        longest = strlen(g->client_cell[k]->client);
+        /* full names, vertical: the header is as tall as the longest needs */
+        strbuf_printf(b, "<thead><tr style=\"height:%zupx\"><th class=\"corner\">point</th>"
+                         "<th class=\"bytes\">bytes</th>", 12 + longest * 7);
         for (size_t k = 0; k < g->nclients; k++) {
                 const struct matrix_cell *first = g->client_cell[k];
                 char full[96];
@@ -287,12 +304,73 @@ static void html_grid(const struct view_grid *g, size_t q, struct strbuf *b)
                 strbuf_puts(b, "<th class=\"client\" scope=\"col\"");
                 html_attr(b, "title", full);
                 strbuf_puts(b, "><span>");
-                html_short_name(b, first->client);
+                html_text(b, first->client);
                 strbuf_puts(b, "</span></th>");
         }
-        strbuf_puts(b, "</tr></thead>\n<tbody>\n");
-        for (size_t p = 0; p < g->npoints; p++)
-                html_grid_row(g, q, p, b);
+        strbuf_puts(b, "</tr></thead>\n");
+}
+
+static void html_grid_row(const struct view_grid *g, const int *twin, long bytes, size_t q,
+                          size_t p, struct strbuf *b)
+{
+        char label[VIEW_LABEL_MAX], size[48] = "?";
+        bool fail = false, dis = false;
+
+        for (size_t k = 0; k < g->nclients; k++) {
+                const struct matrix_cell *c = view_grid_at(g, q, p, k);
+                const struct matrix_cell *t = twin[k] >= 0 ? view_grid_at(g, q, p, (size_t)twin[k]) : NULL;
+                fail |= c && c->verdict != VERDICT_OK && !verdict_is_unchecked(c->verdict);
+                dis |= c && t && c->verdict != t->verdict && !verdict_is_unchecked(c->verdict) &&
+                       !verdict_is_unchecked(t->verdict);
+        }
+        if (bytes >= 0)
+                snprintf(size, sizeof(size), "%ld", bytes);
+        view_point_label(g->m, g->point_cell[p], label, sizeof(label));
+        strbuf_printf(b, "<tr%s%s data-bytes=\"%ld\"><th class=\"point\"",
+                      fail ? " data-fail=\"1\"" : "", dis ? " data-dis=\"1\"" : "", bytes);
+        html_attr(b, "title", label);
+        strbuf_puts(b, ">");
+        html_text(b, label);
+        strbuf_printf(b, "</th><td class=\"bytes\">%s</td>", size);
+        for (size_t k = 0; k < g->nclients; k++) {
+                const struct matrix_cell *c = view_grid_at(g, q, p, k);
+                const struct matrix_cell *t = twin[k] >= 0 ? view_grid_at(g, q, p, (size_t)twin[k]) : NULL;
+                if (!c) {
+                        strbuf_puts(b, "<td class=\"none\" title=\"not run\"></td>");
+                        continue;
+                }
+                const char *name = verdict_to_string(c->verdict);
+                bool differs = t && c->verdict != t->verdict && !verdict_is_unchecked(c->verdict) &&
+                               !verdict_is_unchecked(t->verdict);
+                strbuf_printf(b, "<td class=\"cell v-%s%s\" data-verdict=\"%s\" data-index=\"%zu\"",
+                              name, differs ? " dis" : "", name, c->index);
+                html_cell_title(g->m, c, b);
+                strbuf_printf(b, ">%s</td>", html_glyph(c->verdict));
+        }
+        strbuf_puts(b, "</tr>\n");
+}
+
+static void html_grid(const struct view_grid *g, const struct answer_sizes *sizes,
+                      const int *twin, size_t q, struct strbuf *b)
+{
+        char title[300];
+        long prev = -1;
+
+        snprintf(title, sizeof(title), "%s %s", g->queries[q].qname, g->queries[q].qtype);
+        strbuf_printf(b, "<section class=\"query\" id=\"q%zu\">\n<h2>", q);
+        html_text(b, title);
+        strbuf_puts(b, "</h2>\n<div class=\"scroll\">\n<table class=\"grid\"");
+        html_attr(b, "data-query", title);
+        strbuf_puts(b, ">\n");
+        html_grid_head(g, b);
+        strbuf_puts(b, "<tbody>\n");
+        for (size_t p = 0; p < g->npoints; p++) {
+                long bytes = answer_sizes_get(sizes, g->points[p], g->queries[q].qname,
+                                              g->queries[q].qtype);
+                html_limit_rows(g, prev, bytes, b);
+                prev = bytes;
+                html_grid_row(g, twin, bytes, q, p, b);
+        }
         strbuf_puts(b, "</tbody>\n</table>\n</div>\n</section>\n");
 }
 
@@ -305,25 +383,41 @@ static void html_panel(struct strbuf *b)
 
 void view_html_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b)
 {
+        const struct answer_sizes *sizes = x ? x->sizes : NULL;
         struct view_grid g;
+        int *twin;
 
-        if (view_grid_build(m, &g) < 0) {
+        if (view_grid_build(m, &g) < 0 || !(twin = html_twins(&g))) {
+                view_grid_free(&g);
                 b->failed = true;
                 return;
         }
         html_head(m, b);
-        strbuf_puts(b, "<body>\n");
-        html_facts(&g, b);
-        html_legend(b);
-        html_breaking(m, x ? x->sizes : NULL, b);
-        html_counts(&g, b);
+        strbuf_printf(b, "<body data-mode=\"%s\">\n", m->ncells > HTML_FULL_MAX_CELLS ?
+                      "folded" : "cells");
+        html_facts(&g, x ? x->gate : NULL, b);
+        html_toolbar(&g, b);
         strbuf_puts(b, "<div class=\"grids\">\n");
-        for (size_t q = 0; q < g.nqueries; q++)
-                html_grid(&g, q, b);
-        strbuf_puts(b, "</div>\n");
+        if (m->ncells > HTML_FULL_MAX_CELLS) {
+                strbuf_printf(b, "<p class=\"meta wide\">%zu cells: the grids fold every axis but "
+                                 "the size axis; each cell counts its cells and shows how many fail. "
+                                 "Every cell is in matrix.json.</p>\n", m->ncells);
+                html_agg_grids(&g, sizes, b);
+        } else {
+                for (size_t q = 0; q < g.nqueries; q++)
+                        html_grid(&g, sizes, twin, q, b);
+        }
+        strbuf_puts(b, "<section class=\"plot\">\n<h2>Answer size</h2>\n");
+        html_plot(m, x, b);
+        strbuf_puts(b, "<p class=\"meta\">Also <a href=\"plot.svg\">plot.svg</a>.</p>\n"
+                       "</section>\n</div>\n");
+        html_breaking(m, sizes, b);
+        html_counts(&g, b);
         html_panel(b);
         strbuf_puts(b, "<script>\n");
         strbuf_puts(b, view_html_js);
+        strbuf_puts(b, view_html_filters_js);
         strbuf_puts(b, "</script>\n</body>\n</html>\n");
+        free(twin);
         view_grid_free(&g);
 }

@@ -283,6 +283,8 @@ void view_md_write(const struct matrix *m, const struct view_extras *x, struct s
                 return;
         }
         md_breaking(m, sizes, b, start);
+        strbuf_puts(b, "Plot of answer size against the swept axis: [plot.svg](plot.svg); the "
+                       "heatmap: [matrix.html](matrix.html).\n\n");
         md_counts(&g, b);
         strbuf_puts(b, "## Grids\n\n");
         if (g.nqueries == 0)

@@ -60,6 +60,11 @@ void view_junit_write(const struct matrix *m, const struct view_extras *x, struc
  * of the matrix is exactly one element with class "cell" and data-verdict. */
 void view_html_write(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
 
+/* plot.svg: answer bytes against the size axis, one line per query, the
+ * 512/1232/1472-byte limits and each client's breaking point (needs
+ * x->sizes; says so when it has none). Also embedded in matrix.html. */
+void view_plot_svg(const struct matrix *m, const struct view_extras *x, struct strbuf *b);
+
 /* ---------------------------------------------------------------- shared */
 
 struct view_query {

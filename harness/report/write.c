@@ -184,6 +184,7 @@ int report_write_views(struct result_set *rs, const struct matrix *m,
                 { "matrix.csv", view_csv_write_plain },
                 { "matrix.md", view_md_write },
                 { "junit.xml", view_junit_write },
+                { "plot.svg", view_plot_svg },
                 { "matrix.html", view_html_write },
                 /* matrix.json last: its presence means every view beside it is whole */
                 { "matrix.json", matrix_json_write_plain },

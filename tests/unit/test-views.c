@@ -793,14 +793,39 @@ static void test_html_wide(void)
         assert_well_formed(s, true);
         CU_ASSERT_EQUAL(count(s, "class=\"cell "), 120 * 5 * 3);
         CU_ASSERT_EQUAL(count(s, "<th class=\"client\""), 120 * 3);
-        /* a long name is cut in the middle in the header, whole in the title */
+        /* a long name is shown whole in the header (and in the title) */
         CU_ASSERT_EQUAL(count(s, "<th class=\"client\" scope=\"col\" title=\"a-long-client-"
-                                 "name-with-edns0-udp (emulated)\"><span>a-long-cl\xe2\x80\xa6"
-                                 "-edns0-udp</span></th>"), 3);
+                                 "name-with-edns0-udp (emulated)\"><span>a-long-client-name-with-"
+                                 "edns0-udp</span></th>"), 3);
         CU_ASSERT_EQUAL(count(s, "<table class=\"grid\""), 3);
         /* 120 rows of counts are collapsed, so the grids come first on screen */
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<details id=\"counts\">\n<summary>Verdicts per client "
                                          "(120)</summary>"));
+        free(s);
+        matrix_free(&m);
+}
+
+/* Over HTML_FULL_MAX_CELLS cells the grids fold: one element per (query,
+ * size-axis value, client), counting its cells; the page says so. */
+static void test_html_folded(void)
+{
+        struct matrix m;
+
+        make_matrix(&m, 7, 1000, 3, all_ok);            /* 21,000 cells */
+        char *s = render(&m, html_plain);
+        assert_well_formed(s, true);
+        CU_ASSERT_PTR_NOT_NULL(strstr(s, "<body data-mode=\"folded\">"));
+        CU_ASSERT_EQUAL(count(s, "<table class=\"grid agg\""), 3);
+        CU_ASSERT_PTR_NOT_NULL(strstr(s, "21000 cells: the grids fold"));
+        CU_ASSERT_EQUAL(count(s, "data-cells=\"1\""), count(s, "class=\"cell agg "));
+        CU_ASSERT_PTR_NULL(strstr(s, "<td class=\"cell v-"));
+        free(s);
+        matrix_free(&m);
+
+        make_matrix(&m, 7, 100, 3, all_ok);             /* 2,100 cells: one element each */
+        s = render(&m, html_plain);
+        CU_ASSERT_PTR_NOT_NULL(strstr(s, "<body data-mode=\"cells\">"));
+        CU_ASSERT_EQUAL(count(s, "class=\"cell "), 2100);
         free(s);
         matrix_free(&m);
 }
@@ -928,6 +953,7 @@ static const struct test_case html_cases[] = {
         { "one element per cell, no network", test_html_cells },
         { "incomplete run", test_html_incomplete },
         { "120 clients", test_html_wide },
+        { "folded over 20,000 cells", test_html_folded },
         { NULL, NULL },
 };
 
