@@ -509,10 +509,8 @@ void expect_free(struct expectation *e)
 }
 
 
-bool expect_allows_nxdomain(const struct expectation *e, const char *qname)
+bool expect_names_qname(const struct expectation *e, const char *qname)
 {
-        if (!(e->verdicts & (1u << VERDICT_NXDOMAIN)))
-                return false;
         for (size_t i = 0; i < e->nconds; i++) {
                 const struct expect_cond *c = &e->conds[i];
                 if (strcmp(c->key, "qname") != 0 || c->op != EXPECT_EQ)

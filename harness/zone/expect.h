@@ -69,8 +69,10 @@ int expect_parse(const char *args, unsigned line, unsigned col, struct expectati
 int expect_resolve(struct expectation *e, const struct scenario *sc, unsigned *err_col,
                    char *msg, size_t msglen);
 
-/* True when e names qname (any qtype) in a `qname=` condition and allows
- * the verdict nxdomain: the suite says the name is meant to be missing. */
-bool expect_allows_nxdomain(const struct expectation *e, const char *qname);
+/* True when e names qname (any qtype) in a `qname=` condition: the suite
+ * says what a query for it should give, so a name the zone does not hold is
+ * meant (a negative answer served is ok for a client that reports it, see
+ * verdict_of). */
+bool expect_names_qname(const struct expectation *e, const char *qname);
 
 void expect_free(struct expectation *e);

@@ -594,19 +594,19 @@ static bool zone_holds(const struct scenario *sc, const uint8_t *name, size_t le
         return false;
 }
 
-/* A query whose name the zone does not hold would only ever measure
- * nxdomain: a typo, unless an expectation says nxdomain is the point. */
+/* A query whose name the zone does not hold would only ever measure a
+ * negative answer: a typo, unless an expect line names it (qname=NAME). */
 static int check_query_names(const struct scenario *sc, char *err, size_t errlen)
 {
         for (size_t q = 0; q < sc->nqueries; q++) {
                 const struct scenario_query *sq = &sc->queries[q];
                 bool allowed = zone_holds(sc, sq->name, sq->name_len);
                 for (size_t e = 0; e < sc->nexpects && !allowed; e++)
-                        allowed = expect_allows_nxdomain(&sc->expects[e], sq->text);
+                        allowed = expect_names_qname(&sc->expects[e], sq->text);
                 if (!allowed) {
                         snprintf(err, errlen, "%s:%u: query: the zone holds no name '%s' (no rr "
-                                 "or grow line); every cell would be nxdomain. Add an 'expect ... "
-                                 "verdict=nxdomain when qname=%s' line if that is the point",
+                                 "or grow line); every answer would be negative. If that is the point, "
+                                 "say what clients should do: 'expect ... when qname=%s'",
                                  sc->path, sq->line, sq->text, sq->text);
                         return -1;
                 }

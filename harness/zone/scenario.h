@@ -60,8 +60,7 @@ struct scenario {
 /* Parses a scenario file. Returns 0 and *out (free with scenario_free), or -1
  * with "path:line: message" in err ("path:line:col: message" for `expect`).
  * A file's `query` names must be held by its zone (an `rr` owner, a `grow`
- * name, or under a wildcard) unless an `expect` line allows nxdomain for that
- * qname; scenario_parse leaves that to its caller (reproduce supplies the
+ * name, or under a wildcard) unless an `expect` line names that qname; scenario_parse leaves that to its caller (reproduce supplies the
  * zone afterwards). */
 int scenario_load(const char *path, struct scenario **out, char *err, size_t errlen);
 /* A suite name is a file name under results/: 1..64 of [A-Za-z0-9._-], not
