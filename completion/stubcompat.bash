@@ -92,9 +92,9 @@ _stubcompat()
         case $cmd in
         run)
                 opts="--clients --set --out --shard --jobs --default --pcap --pcap=failing --pcap=all
-                      --baseline --allow-incomplete --format --quiet --help" ;;
+                      --baseline --allow-incomplete --format --outputs --quiet --help" ;;
         merge)
-                opts="--out --scenario --baseline --allow-incomplete --format --quiet --help" ;;
+                opts="--out --scenario --baseline --allow-incomplete --format --outputs --quiet --help" ;;
         diff)
                 opts="--format --help" ;;
         clients)

@@ -22,6 +22,7 @@ struct merge_options {
         const char *out;
         const char *scenario;
         const char *baseline;
+        unsigned outputs;       /* bits of enum report_output; 0: the default */
         enum gate_format format;
         int quiet;
         bool allow_incomplete;
@@ -42,6 +43,9 @@ static void merge_usage(FILE *f)
                 "                        the matrix's own scenario, when it is readable)\n"
                 "      --baseline FILE   check for cells ok in this matrix.json and not ok now\n"
                 "      --format FMT      failures as 'text' (default) or 'github' annotations\n"
+                "      --outputs LIST    files to write: json,csv,md,junit,html,svg,breaking or\n"
+                "                        all (default all; over 20000 cells all but csv and\n"
+                "                        breaking)\n"
                 "      --allow-incomplete  accept shards and a baseline whose run was\n"
                 "                        interrupted (\"complete\": false)\n"
                 "  -q, --quiet           no summary\n"
@@ -57,6 +61,7 @@ static int parse_merge_options(int argc, char **argv, struct merge_options *o)
                 { "out", required_argument, NULL, 'o' },
                 { "scenario", required_argument, NULL, 'S' },
                 { "baseline", required_argument, NULL, 'B' },
+                { "outputs", required_argument, NULL, 'O' },
                 { "format", required_argument, NULL, 'F' },
                 { "allow-incomplete", no_argument, NULL, 'A' },
                 { "quiet", no_argument, NULL, 'q' },
@@ -70,6 +75,14 @@ static int parse_merge_options(int argc, char **argv, struct merge_options *o)
                 case 'o': o->out = optarg; break;
                 case 'S': o->scenario = optarg; break;
                 case 'B': o->baseline = optarg; break;
+                case 'O': {
+                        char oerr[256];
+                        if (report_outputs_parse(optarg, &o->outputs, oerr, sizeof(oerr)) < 0) {
+                                fprintf(stderr, "%s: --outputs: %s\n", "stubcompat merge", oerr);
+                                return -1;
+                        }
+                        break;
+                }
                 case 'A': o->allow_incomplete = true; break;
                 case 'F':
                         o->format = gate_format_from_string(optarg);
@@ -201,7 +214,7 @@ int cmd_merge(int argc, char **argv)
         ret = evaluate_merged(&o, &merged, &gate, &sizes);
         if (ret)
                 goto cleanup;
-        struct view_extras extras = { .gate = &gate, .sizes = &sizes };
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o.outputs };
         if (report_write_all(&merged, &extras, dir, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat merge: %s\n", err);
                 ret = 3;

@@ -44,6 +44,7 @@ struct run_options {
         int out_is_root;
         enum capture_mode capture;        /* several suites: --out is the folder of their folders */
         const char *baseline;   /* a matrix.json or its folder (several suites: of folders) */
+        unsigned outputs;       /* bits of enum report_output; 0: the default */
         enum gate_format format;
         int allow_incomplete;   /* a --baseline with "complete": false is used anyway */
         const struct client_set *all_clients;   /* to check the names `expect` lines use */
@@ -72,6 +73,9 @@ static void run_usage(FILE *f)
                 "                       suites, the folder of their folders): a cell ok there\n"
                 "                       and not ok now is a regression\n"
                 "      --format FMT     failures as 'text' (default) or 'github' annotations\n"
+                "      --outputs LIST   files to write: json,csv,md,junit,html,svg,breaking or\n"
+                "                       all (default all; over 20000 cells all but csv and\n"
+                "                       breaking)\n"
                 "      --allow-incomplete  use a --baseline whose run was interrupted\n"
                 "                       (\"complete\": false; refused by default)\n"
                 "  -q, --quiet          no progress, no summary (failures still print)\n"
@@ -294,7 +298,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 ret = 3;
                 goto cleanup;
         }
-        struct view_extras extras = { .gate = &gate, .sizes = &sizes };
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o->outputs };
         if (report_write_views(&rs, &m, &extras, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s (the previous results are unchanged)\n", err);
                 ret = 3;
@@ -349,6 +353,7 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                 { "default", no_argument, NULL, 'D' },
                 { "pcap", optional_argument, NULL, 'P' },
                 { "baseline", required_argument, NULL, 'B' },
+                { "outputs", required_argument, NULL, 'O' },
                 { "format", required_argument, NULL, 'F' },
                 { "allow-incomplete", no_argument, NULL, 'A' },
                 { "quiet", no_argument, NULL, 'q' },
@@ -380,6 +385,14 @@ static int parse_run_options(int argc, char **argv, struct run_options *o)
                         break;
                 case 'D': o->use_default = 1; break;
                 case 'B': o->baseline = optarg; break;
+                case 'O': {
+                        char oerr[256];
+                        if (report_outputs_parse(optarg, &o->outputs, oerr, sizeof(oerr)) < 0) {
+                                fprintf(stderr, "%s: --outputs: %s\n", "stubcompat run", oerr);
+                                return -1;
+                        }
+                        break;
+                }
                 case 'A': o->allow_incomplete = 1; break;
                 case 'F':
                         o->format = gate_format_from_string(optarg);

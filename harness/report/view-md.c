@@ -155,7 +155,7 @@ static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes
         for (size_t i = 0; i < n; i++) {
                 if (strbuf_total(b) - start >= VIEW_MD_BUDGET / 2) {
                         strbuf_printf(b, "\n%zu more breaking points: details in matrix.html "
-                                         "and breaking-points.txt.\n", n - i);
+                                         "and breaking-points.txt (--outputs breaking).\n", n - i);
                         break;
                 }
                 breaking_describe(m, &bps[i], sizes, line, sizeof(line));

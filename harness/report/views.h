@@ -29,6 +29,7 @@ struct answer_sizes;
 struct view_extras {
         const struct gate_result *gate;     /* NULL: a command without a gate */
         const struct answer_sizes *sizes;   /* NULL: answer sizes unknown */
+        unsigned outputs;                   /* bits of enum report_output (write.h); 0: default */
 };
 
 /* One row per cell in matrix order, CRLF line ends, a header row naming one

@@ -94,6 +94,16 @@ int result_set_add(struct result_set *rs, const char *name, char *err, size_t er
         return fd;
 }
 
+int result_set_remove(struct result_set *rs, const char *name, char *err, size_t errlen)
+{
+        if (rs->ngone >= RESULT_SET_MAX) {
+                snprintf(err, errlen, "%s: more than %d files to remove", rs->dir, RESULT_SET_MAX);
+                return -1;
+        }
+        snprintf(rs->gone[rs->ngone++], sizeof(rs->gone[0]), "%s", name);
+        return 0;
+}
+
 int result_set_commit(struct result_set *rs, char *err, size_t errlen)
 {
         for (size_t i = 0; i < rs->n; i++) {
@@ -103,6 +113,11 @@ int result_set_commit(struct result_set *rs, char *err, size_t errlen)
                 }
                 rs->files[i].tmp[0] = '\0';
         }
+        for (size_t i = 0; i < rs->ngone; i++)
+                if (unlinkat(rs->dirfd, rs->gone[i], 0) < 0 && errno != ENOENT) {
+                        snprintf(err, errlen, "%s/%s: %s", rs->dir, rs->gone[i], strerror(errno));
+                        return -1;
+                }
         fsync(rs->dirfd);
         return 0;
 }
@@ -173,26 +188,93 @@ void report_breaking_text(const struct matrix *m, const struct view_extras *x, s
 PLAIN(view_csv_write)
 PLAIN(matrix_json_write)
 
+static const char *const output_table[REPORT_OUT_MAX] = {
+        [REPORT_OUT_JSON] = "json",
+        [REPORT_OUT_CSV] = "csv",
+        [REPORT_OUT_MD] = "md",
+        [REPORT_OUT_JUNIT] = "junit",
+        [REPORT_OUT_HTML] = "html",
+        [REPORT_OUT_SVG] = "svg",
+        [REPORT_OUT_BREAKING] = "breaking",
+};
+
+const char *report_output_to_string(enum report_output o)
+{
+        return o >= 0 && o < REPORT_OUT_MAX ? output_table[o] : NULL;
+}
+
+enum report_output report_output_from_string(const char *s)
+{
+        for (int i = 0; i < REPORT_OUT_MAX; i++)
+                if (strcmp(output_table[i], s) == 0)
+                        return (enum report_output)i;
+        return REPORT_OUT_INVALID;
+}
+
+static const char *output_at(size_t i, void *arg)
+{
+        (void)arg;
+        return output_table[i];
+}
+
+int report_outputs_parse(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+        char item[64];
+
+        *mask = 0;
+        for (const char *p = list;;) {
+                size_t n = strcspn(p, ",");
+                snprintf(item, sizeof(item), "%.*s", (int)n, p);
+                enum report_output o = report_output_from_string(item);
+                if (strcmp(item, "all") == 0) {
+                        *mask |= REPORT_OUTPUTS_ALL;
+                } else if (o == REPORT_OUT_INVALID) {
+                        const char *near = str_closest(item, REPORT_OUT_MAX, output_at, NULL);
+                        snprintf(err, errlen, "unknown output '%s'%s%s%s (expected json, csv, md, "
+                                 "junit, html, svg, breaking or all)", item,
+                                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+                        return -1;
+                } else {
+                        *mask |= 1u << o;
+                }
+                if (p[n] == '\0')
+                        return 0;
+                p += n + 1;
+        }
+}
+
+unsigned report_outputs_default(const struct matrix *m)
+{
+        return m->ncells > REPORT_HEAVY_CELLS ? REPORT_OUTPUTS_ALL & ~REPORT_OUTPUTS_HEAVY :
+                                                REPORT_OUTPUTS_ALL;
+}
+
 int report_write_views(struct result_set *rs, const struct matrix *m,
                        const struct view_extras *x, char *err, size_t errlen)
 {
         static const struct {
+                enum report_output output;
                 const char *name;
                 view_fill write;
         } views[] = {
-                { "breaking-points.txt", report_breaking_text },
-                { "matrix.csv", view_csv_write_plain },
-                { "matrix.md", view_md_write },
-                { "junit.xml", view_junit_write },
-                { "plot.svg", view_plot_svg },
-                { "matrix.html", view_html_write },
+                { REPORT_OUT_BREAKING, "breaking-points.txt", report_breaking_text },
+                { REPORT_OUT_CSV, "matrix.csv", view_csv_write_plain },
+                { REPORT_OUT_MD, "matrix.md", view_md_write },
+                { REPORT_OUT_JUNIT, "junit.xml", view_junit_write },
+                { REPORT_OUT_SVG, "plot.svg", view_plot_svg },
+                { REPORT_OUT_HTML, "matrix.html", view_html_write },
                 /* matrix.json last: its presence means every view beside it is whole */
-                { "matrix.json", matrix_json_write_plain },
+                { REPORT_OUT_JSON, "matrix.json", matrix_json_write_plain },
         };
+        unsigned chosen = x && x->outputs ? x->outputs : report_outputs_default(m);
 
-        for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++)
-                if (write_view(rs, views[i].name, views[i].write, m, x, err, errlen) < 0)
+        for (size_t i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+                int r = chosen & (1u << views[i].output) ?
+                        write_view(rs, views[i].name, views[i].write, m, x, err, errlen) :
+                        result_set_remove(rs, views[i].name, err, errlen);
+                if (r < 0)
                         return -1;
+        }
         return 0;
 }
 

@@ -21,6 +21,8 @@ struct result_set {
                 char name[64];
                 char tmp[96];
         } files[RESULT_SET_MAX];
+        char gone[RESULT_SET_MAX][64];    /* files removed at commit: views not chosen */
+        size_t ngone;
 };
 
 /* Creates dir (and parents), opens it and checks it is usable before any
@@ -31,15 +33,50 @@ int result_set_open(struct result_set *rs, const char *dir, char *err, size_t er
 /* A new temporary file that becomes dir/name at commit. Returns its
  * descriptor (the caller writes, fsyncs and closes it), or -1 with err. */
 int result_set_add(struct result_set *rs, const char *name, char *err, size_t errlen);
-/* Renames every file into place in the order added. Returns 0, or -1 with
- * err. */
+/* Marks dir/name to be removed at commit (a view of an earlier run that this
+ * run does not write, so the folder never mixes two runs). Returns 0, or -1
+ * with err when the set is full. */
+int result_set_remove(struct result_set *rs, const char *name, char *err, size_t errlen);
+/* Renames every file into place in the order added, then removes the files
+ * marked with result_set_remove. Returns 0, or -1 with err. */
 int result_set_commit(struct result_set *rs, char *err, size_t errlen);
 /* Removes the temporary files not committed and closes the folder. */
 void result_set_close(struct result_set *rs);
 
-/* Adds matrix.json and the other views to an open set; junit.xml and
- * matrix.md render x's gate, the views x's sizes (x may be NULL: no gate,
- * sizes unknown). Returns 0, or -1 with "path: reason" in err. */
+/* The files a run can write; --outputs names them. */
+enum report_output {
+        REPORT_OUT_JSON,        /* matrix.json, the record */
+        REPORT_OUT_CSV,         /* matrix.csv */
+        REPORT_OUT_MD,          /* matrix.md */
+        REPORT_OUT_JUNIT,       /* junit.xml */
+        REPORT_OUT_HTML,        /* matrix.html */
+        REPORT_OUT_SVG,         /* plot.svg */
+        REPORT_OUT_BREAKING,    /* breaking-points.txt */
+        REPORT_OUT_MAX,
+        REPORT_OUT_INVALID = -1,
+};
+
+const char *report_output_to_string(enum report_output o);
+enum report_output report_output_from_string(const char *s);
+
+/* Above this many cells a suite is over the size budget: by default its
+ * per-cell heavy views (matrix.csv, breaking-points.txt) are not written;
+ * matrix.json holds every cell. */
+#define REPORT_HEAVY_CELLS 20000
+#define REPORT_OUTPUTS_ALL ((1u << REPORT_OUT_MAX) - 1)
+#define REPORT_OUTPUTS_HEAVY ((1u << REPORT_OUT_CSV) | (1u << REPORT_OUT_BREAKING))
+
+/* Parses "json,md,html" (or "all") into a bit mask of report_output.
+ * Returns 0, or -1 with "unknown output 'x' (did you mean ...)" in err. */
+int report_outputs_parse(const char *list, unsigned *mask, char *err, size_t errlen);
+/* The outputs written when none are chosen: all, but the heavy ones for a
+ * matrix over REPORT_HEAVY_CELLS cells. */
+unsigned report_outputs_default(const struct matrix *m);
+
+/* Adds the chosen views (x->outputs; 0 or x NULL: the default) to an open
+ * set, and marks the others for removal; junit.xml and matrix.md render
+ * x's gate, the views x's sizes (x may be NULL: no gate, sizes unknown).
+ * Returns 0, or -1 with "path: reason" in err. */
 int report_write_views(struct result_set *rs, const struct matrix *m,
                        const struct view_extras *x, char *err, size_t errlen);
 /* result_set_open + report_write_views + commit: every view of a matrix in

@@ -545,8 +545,35 @@ static void test_diff_two_runs(void)
         CU_ASSERT_EQUAL(sh("%s diff %s/TON", stubcompat, tmp), 2);
 }
 
+/* --outputs chooses the files; a view not chosen is removed, so the folder
+ * never mixes two runs; a typo names the nearest output. */
+static void test_outputs(void)
+{
+        char path[600];
+
+        CU_ASSERT_EQUAL_FATAL(sh("%s run -q --clients go %s --out %s/OUT", stubcompat, mixpanel,
+                                 tmp), 0);
+        snprintf(path, sizeof(path), "%s/OUT/matrix.csv", tmp);
+        CU_ASSERT_EQUAL(access(path, F_OK), 0);
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go --outputs json,md %s --out %s/OUT", stubcompat,
+                           mixpanel, tmp), 0);
+        static const char *const gone[] = { "matrix.csv", "junit.xml", "matrix.html", "plot.svg",
+                                            "breaking-points.txt" };
+        for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+                snprintf(path, sizeof(path), "%s/OUT/%s", tmp, gone[i]);
+                CU_ASSERT_EQUAL(access(path, F_OK), -1);
+        }
+        snprintf(path, sizeof(path), "%s/OUT/matrix.md", tmp);
+        CU_ASSERT_EQUAL(access(path, F_OK), 0);
+        CU_ASSERT_EQUAL(sh("%s run -q --clients go --outputs json,htm %s --out %s/OUT",
+                           stubcompat, mixpanel, tmp), 2);
+        CU_ASSERT_TRUE(contains(err, "stubcompat run: --outputs: unknown output 'htm' (did you "
+                                "mean 'html'?)"));
+}
+
 static const struct test_case diff_tests[] = {
         { "tcp=on against tcp=refuse", test_diff_two_runs },
+        { "--outputs chooses the files", test_outputs },
         { NULL, NULL },
 };
 
