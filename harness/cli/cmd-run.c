@@ -133,12 +133,28 @@ static bool same_group(const struct breaking_point *a, const struct breaking_poi
 
 /* One line per (query, other axes, breaking point) with the clients that
  * share it, so a suite of 18 clients reads in a few lines. */
-static void print_summary(const struct matrix *m, const char *dir)
+/* " (498 bytes)" after a group's label: the answer at its last ok value, or
+ * the range of an all-ok group; "" when sizes are unknown. */
+static void label_size(const struct breaking_point *b, const struct answer_sizes *sizes,
+                       char *buf, size_t len)
+{
+        long lo = answer_sizes_get(sizes, b->min_point, b->qname, b->qtype);
+        long hi = answer_sizes_get(sizes, b->max_point, b->qname, b->qtype);
+        long ok = answer_sizes_get(sizes, b->ok_point, b->qname, b->qtype);
+        buf[0] = '\0';
+        if (b->checked && !b->breaks && lo >= 0 && hi >= 0)
+                snprintf(buf, len, " (%ld..%ld bytes)", lo, hi);
+        else if (b->checked && b->breaks && b->any_ok && ok >= 0)
+                snprintf(buf, len, " (%ld bytes)", ok);
+}
+
+static void print_summary(const struct matrix *m, const struct answer_sizes *sizes,
+                          const char *dir)
 {
         struct breaking_point *bps;
         size_t n = breaking_compute(m, &bps);
         bool *done = calloc(n ? n : 1, sizeof(*done));
-        char label[128], other[128];
+        char label[128], other[128], size[64];
 
         printf("%s: %zu cells%s\n", m->suite, m->ncells, m->complete ? "" : " (INCOMPLETE)");
         for (size_t i = 0; done && i < n; i++) {
@@ -148,7 +164,8 @@ static void print_summary(const struct matrix *m, const char *dir)
                 if (done[i])
                         continue;
                 breaking_label(m, &bps[i], label, sizeof(label));
-                printf("    %s:", label);
+                label_size(&bps[i], sizes, size, sizeof(size));
+                printf("    %s%s:", label, size);
                 for (size_t j = i; j < n && same_group(&bps[j], &bps[i]); j++) {
                         breaking_label(m, &bps[j], other, sizeof(other));
                         if (done[j] || strcmp(label, other) != 0)
@@ -310,7 +327,7 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 goto cleanup;
         }
         if (!o->quiet)
-                print_summary(&m, dir);
+                print_summary(&m, &sizes, dir);
         ret = !m.complete ? 130 : harness_failed ? 3 : 0;
         gate_print(&gate, m.suite, o->format, o->quiet, stdout);
         if (gate.status > ret)
