@@ -17,6 +17,8 @@ static const char *const bad_reply_table[] = { "error", "nodata", "nxdomain" };
 static const char *const cname_table[] = { "follow", "any-owner" };
 static const char *const empty_table[] = { "nodata", "nxdomain" };
 static const char *const bool_table[] = { "no", "yes" };
+static const char *const other_rcode_table[] = { "noerror", "error", "nxdomain" };
+static const char *const timeout_as_table[] = { "timeout", "nxdomain" };
 
 #define N(t) (int)(sizeof(t) / sizeof(t[0]))
 
@@ -76,6 +78,11 @@ static const struct knob knobs[] = {
         K_BOOL("fail-on-rcode-error", fail_on_rcode_error),
         K_ENUM("rcode-error-as", rcode_error_as, bad_reply_table),
         K_BOOL("empty-before-tc", empty_before_tc),
+        K_BOOL("both-fail-on-error", both_fail_on_error),
+        K_ENUM("other-rcode-as", other_rcode, other_rcode_table),
+        K_BOOL("ignore-rcode-error", ignore_rcode_error),
+        K_BOOL("lame-after-tc", lame_after_tc),
+        K_ENUM("timeout-as", timeout_as, timeout_as_table),
         K_ENUM("empty-answer", empty, empty_table),
         K_INT("attempts", attempts, 1, 10),
         K_INT("timeout-ms", timeout_ms, 10, 60000),

@@ -57,6 +57,21 @@ enum profile_empty {
         PROFILE_EMPTY_MAX,
 };
 
+/* Rcodes other than NOERROR, NXDOMAIN, SERVFAIL, REFUSED, NOTIMP, FORMERR. */
+enum profile_other_rcode {
+        PROFILE_OTHER_RCODE_NOERROR,   /* read as a NOERROR reply (the records, if any) */
+        PROFILE_OTHER_RCODE_ERROR,     /* the lookup fails with an error */
+        PROFILE_OTHER_RCODE_NXDOMAIN,  /* ... reported as no such name (glibc) */
+        PROFILE_OTHER_RCODE_MAX,
+};
+
+/* How a lookup that got no reply in time is reported. */
+enum profile_timeout_as {
+        PROFILE_TIMEOUT_AS_TIMEOUT,
+        PROFILE_TIMEOUT_AS_NXDOMAIN,   /* uClibc-ng: EAI_NONAME */
+        PROFILE_TIMEOUT_AS_MAX,
+};
+
 /* How a reply that could not be parsed is reported to the application. */
 enum profile_bad_reply {
         PROFILE_BAD_REPLY_ERROR,
@@ -94,6 +109,14 @@ struct profile {
         enum profile_bad_reply formerr_as;   /* otherwise FORMERR is reported as this */
         bool fail_on_rcode_error;     /* SERVFAIL/REFUSED/NOTIMP fail the lookup (else next try) */
         enum profile_bad_reply rcode_error_as;  /* how SERVFAIL/REFUSED/NOTIMP are reported */
+        enum profile_other_rcode other_rcode;  /* other rcodes (YXDOMAIN, NOTAUTH, ...) */
+        bool ignore_rcode_error;      /* any rcode but NOERROR/NXDOMAIN: the reply is ignored,
+                                       * the lookup waits on (musl res_msend.c) */
+        bool lame_after_tc;           /* the lame rule (NOERROR, ancount=aa=ra=arcount=0)
+                                       * applies to the final reply, after TC (Go) */
+        enum profile_timeout_as timeout_as;  /* no reply in time */
+        bool both_fail_on_error;      /* both families (getaddrinfo AF_UNSPEC): an error or
+                                       * timeout of either query fails the lookup */
         bool empty_before_tc;         /* NOERROR with ancount 0 is an empty answer before
                                        * TC is looked at (uclibc-ng __dns_lookup) */
         enum profile_empty empty;

@@ -190,6 +190,16 @@ static int collect_addresses(const struct profile *p, const struct stub_question
         return 0;
 }
 
+/* NOERROR with no answer and neither AA nor RA (and, when no_additional, no
+ * additional records): what glibc (send_dg) and Go 1.19 (checkHeader, which
+ * does not look at the additional section) take for a lame server. */
+static bool is_lame(const struct wire_reader *r, int rcode, bool no_additional)
+{
+        return rcode == DNS_RCODE_NOERROR && r->hdr.ancount == 0 &&
+               !(r->hdr.flags & (DNS_FLAG_AA | DNS_FLAG_RA)) &&
+               (!no_additional || r->hdr.arcount == 0);
+}
+
 /* Success without an address, as the profile reports it. */
 static void empty_answer(const struct profile *p, struct outcome *out)
 {
@@ -272,6 +282,10 @@ static enum reply_action interpret(const struct profile *p, const struct stub_qu
         if (!question_matches(p, q, &r))
                 return REPLY_IGNORE;
         rcode = DNS_RCODE(r.hdr.flags);
+        if (p->ignore_rcode_error && rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN) {
+                note_add(note, nl, "reply with an error rcode ignored");
+                return REPLY_IGNORE;
+        }
         if (rcode == DNS_RCODE_FORMERR && q->sent_edns && p->formerr_retry_plain)
                 return REPLY_RETRY_PLAIN;
         if (rcode == DNS_RCODE_FORMERR && p->formerr_as != PROFILE_BAD_REPLY_ERROR) {
@@ -293,8 +307,17 @@ static enum reply_action interpret(const struct profile *p, const struct stub_qu
                                                                                    : "no data");
                 return p->fail_on_rcode_error ? REPLY_DONE : REPLY_NEXT;
         }
-        if (p->glibc_lame_rule && rcode == DNS_RCODE_NOERROR && r.hdr.ancount == 0 &&
-            !(r.hdr.flags & (DNS_FLAG_AA | DNS_FLAG_RA)) && r.hdr.arcount == 0) {
+        if (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN &&
+            p->other_rcode != PROFILE_OTHER_RCODE_NOERROR) {
+                if (p->other_rcode == PROFILE_OTHER_RCODE_NXDOMAIN)
+                        outcome_set(out, OUTCOME_NXDOMAIN, "", "server answered %s (reported as no such name)",
+                                    rcode_reason(rcode));
+                else
+                        outcome_set(out, OUTCOME_ERROR, rcode_reason(rcode), "server answered %s",
+                                    rcode_reason(rcode));
+                return REPLY_DONE;
+        }
+        if (p->glibc_lame_rule && is_lame(&r, rcode, true)) {
                 outcome_set(out, OUTCOME_ERROR, "lame-server",
                             "NOERROR, no answer, AA=0, RA=0: server treated as lame");
                 return REPLY_NEXT;
@@ -319,6 +342,11 @@ static enum reply_action interpret(const struct profile *p, const struct stub_qu
                 if (oversized && len > (size_t)p->recv_buffer)
                         r.c.len = len = (size_t)(q->sent_edns && p->edns > p->recv_buffer ? p->edns : p->recv_buffer);
                 note_add(note, nl, "truncated reply used");
+        }
+        if (p->lame_after_tc && !tc && is_lame(&r, rcode, false)) {
+                outcome_set(out, OUTCOME_ERROR, "lame-server",
+                            "NOERROR, no answer, AA=0, RA=0: lame referral");
+                return REPLY_NEXT;
         }
         if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records)
                 note_add(note, nl, "reply over max-records ignored");  /* parsed as empty */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -104,7 +105,21 @@ static void lookup_free(struct stub_lookup *l)
         free(l);
 }
 
-/* Joins the queries' results: any addresses win; else the first failure. */
+/* The query whose failure fails a lookup of both families (both-fail-on-error):
+ * an error or timeout of either, or NULL. A lame server is not such a failure
+ * (measured, glibc: the other family's addresses are returned). */
+static const struct outcome *failed_query(const struct stub_lookup *l)
+{
+        for (int i = 0; l->nq > 1 && l->p->both_fail_on_error && i < l->nq; i++)
+                if ((l->q[i].result.status == OUTCOME_ERROR &&
+                     strcmp(l->q[i].result.reason, "lame-server") != 0) ||
+                    l->q[i].result.status == OUTCOME_TIMEOUT)
+                        return &l->q[i].result;
+        return NULL;
+}
+
+/* Joins the queries' results: any addresses win (at most max-addresses in
+ * all); else the first failure. */
 static void lookup_finish(struct stub_lookup *l)
 {
         struct outcome *o = malloc(sizeof(*o));
@@ -115,11 +130,17 @@ static void lookup_finish(struct stub_lookup *l)
                 return;
         }
         outcome_init(o);
-        for (int i = 0; i < l->nq; i++)
+        const struct outcome *failed = failed_query(l);
+        size_t cap = l->p->max_addresses > 0 ? (size_t)l->p->max_addresses : SIZE_MAX;
+        for (int i = 0; !failed && i < l->nq; i++)
                 for (size_t k = 0; l->q[i].result.status == OUTCOME_ADDRESSES &&
-                                   k < l->q[i].result.naddrs; k++)
+                                   k < l->q[i].result.naddrs && o->naddrs < cap; k++)
                         outcome_add_addr(o, l->q[i].result.addrs[k].family, l->q[i].result.addrs[k].addr);
-        if (o->naddrs == 0) {
+        if (failed) {
+                o->status = failed->status;
+                memcpy(o->reason, failed->reason, sizeof(o->reason));
+                memcpy(o->message, failed->message, sizeof(o->message));
+        } else if (o->naddrs == 0) {
                 const struct outcome *pick = &l->q[0].result;
                 for (int i = 0; i < l->nq; i++)
                         if (l->q[i].result.status != OUTCOME_NODATA &&
@@ -427,8 +448,13 @@ static void query_timeout(evutil_socket_t fd, short what, void *arg)
                 tcp_failed(sq, "tcp: timed out");
                 return;
         }
-        query_fail(sq, OUTCOME_TIMEOUT, "", sq->state == STUB_UDP_WAIT ? "no UDP reply"
-                                                                        : "no TCP reply");
+        if (sq->l->p->timeout_as == PROFILE_TIMEOUT_AS_NXDOMAIN)
+                query_fail(sq, OUTCOME_NXDOMAIN, "", sq->state == STUB_UDP_WAIT
+                           ? "no UDP reply (reported as no such name)"
+                           : "no TCP reply (reported as no such name)");
+        else
+                query_fail(sq, OUTCOME_TIMEOUT, "", sq->state == STUB_UDP_WAIT ? "no UDP reply"
+                                                                                : "no TCP reply");
 }
 
 static int query_init(struct stub_lookup *l, struct stub_query *sq, uint16_t qtype)

@@ -11,6 +11,7 @@ tc          = use
 parse       = strict       # ns_initparse/ns_parserr reject a cut message
 cname       = follow
 fail-on-rcode-error = yes
+other-rcode-as = error     # measured: "server can't find NAME: YXDOMAIN"
 empty-answer = nodata
 attempts    = 1
 timeout-ms  = 1000

@@ -12,6 +12,7 @@ parse       = strict
 cname       = follow
 formerr-retry-plain = yes  # FORMERR to an EDNS query turns EDNS off for the channel
 fail-on-rcode-error = yes  # SERVFAIL/REFUSED/NOTIMP: next server; from the only one, ARES_ECONNREFUSED (measured)
+both-fail-on-error = yes   # measured: AF_UNSPEC fails when either the A or the AAAA query fails
 empty-answer = nodata      # ARES_ENODATA
 attempts    = 1
 timeout-ms  = 1000

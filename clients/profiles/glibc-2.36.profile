@@ -16,6 +16,10 @@ bad-reply-aaaa = nxdomain  # measured: getaddrinfo(AF_INET6) on a cut reply give
 cname       = follow
 glibc-lame-rule = yes      # send_dg: NOERROR, ancount=aa=ra=arcount=0 -> next server, before TC
 fail-on-rcode-error = yes
+formerr-as  = nxdomain     # measured: getaddrinfo reports FORMERR as EAI_NONAME
+other-rcode-as = nxdomain  # measured: YXDOMAIN, NOTAUTH, ... -> EAI_NONAME
+max-addresses = 256        # measured: getaddrinfo returns 256 of 257 addresses (A, AAAA or both)
+both-fail-on-error = yes   # measured: AF_UNSPEC fails when either the A or the AAAA query fails
 empty-answer = nodata      # EAI_NODATA
 attempts    = 1
 timeout-ms  = 1000

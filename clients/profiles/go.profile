@@ -11,6 +11,8 @@ tc          = retry-tcp
 parse       = keep-partial # measured: the records before a cut one are returned
 cname       = follow
 fail-on-rcode-error = yes
+other-rcode-as = error     # dnsclient_unix.go checkHeader: any other rcode is errServerMisbehaving
+lame-after-tc = yes        # checkHeader: NOERROR, no answer, AA=0, RA=0 -> errLameReferral (after the TCP retry)
 empty-answer = nodata
 attempts    = 1
 timeout-ms  = 1000

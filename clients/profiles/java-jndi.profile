@@ -12,6 +12,7 @@ tcp-failure = use-udp      # when TCP fails the truncated UDP answer is returned
 parse       = zero-fill    # a short UDP message is parsed inside the zeroed 8000-byte buffer (measured: a cut A reads as an unserved address)
 cname       = follow
 fail-on-rcode-error = yes
+other-rcode-as = error     # DnsClient.checkResponseCode: a NamingException for other rcodes
 empty-answer = nodata
 attempts    = 1
 timeout-ms  = 1000

@@ -14,6 +14,7 @@ max-records = 64           # dns_parse.c: qdcount + ancount > 64 rejects the rep
 rdata-overread = 10       # dns_parse.c checks p+len against the end with p 10 bytes before the rdata
 cname       = any-owner    # dns_parse_callback takes A/AAAA of any owner
 fail-on-rcode-error = yes  # lookup_name.c: rcode 2 -> EAI_AGAIN, other non-zero -> EAI_FAIL
+ignore-rcode-error = yes   # res_msend.c: only rcode 0 and 3 are accepted; SERVFAIL is resent, others ignored: the lookup times out
 empty-answer = nxdomain    # no address: EAI_NONAME, as for NXDOMAIN
 attempts    = 1            # resolv.conf options attempts:1 timeout:1 in the sandbox
 timeout-ms  = 1000

@@ -16,5 +16,6 @@ cname       = follow
 fail-on-rcode-error = no      # an error rcode makes it try the next server
 rcode-error-as = nxdomain     # ... and once none is left getaddrinfo says EAI_NONAME (measured)
 empty-answer = nxdomain       # NO_DATA from __dns_lookup -> EAI_NONAME (measured)
-attempts    = 1
+attempts    = 2            # measured: a dropped first query is sent again (resolv.conf attempts:1 notwithstanding)
 timeout-ms  = 1000
+timeout-as  = nxdomain     # measured: no reply -> EAI_NONAME

@@ -1,4 +1,5 @@
 /* stubcompat calibrate: each emulated profile beside its real twin, cell by cell. */
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "harness/report/write.h"
 #include "harness/run/runner.h"
 #include "harness/util/paths.h"
+#include "harness/util/strutil.h"
 #include "harness/zone/scenario.h"
 
 struct pair {
@@ -45,6 +47,8 @@ static void print_point(const struct matrix *m, const struct matrix_cell *c)
 /* Compares the pair over the matrix; prints every disagreeing cell. */
 static void compare_pair(const struct matrix *m, size_t nclients, struct pair *p)
 {
+        if (!p->real->available || !p->emulated->available)
+                return;
         for (size_t i = 0; i + nclients <= m->ncells; i += nclients) {
                 const struct matrix_cell *e = &m->cells[i + p->col_e], *r = &m->cells[i + p->col_r];
                 if (e->verdict == VERDICT_SKIPPED || r->verdict == VERDICT_SKIPPED)
@@ -54,7 +58,7 @@ static void compare_pair(const struct matrix *m, size_t nclients, struct pair *p
                         p->agree++;
                         continue;
                 }
-                printf("  DISAGREE ");
+                printf("  DISAGREE %s: ", m->suite);
                 print_point(m, e);
                 printf(":\n    %-24s ", p->emulated->name);
                 print_cell(e);
@@ -83,6 +87,73 @@ static size_t find_pairs(const struct client_set *set, const char *only, struct 
         return n;
 }
 
+/* The default calibration: scenarios/calibration.scn, then every .scn in
+ * scenarios/calibration/ in name order. Returns 0, or -1 + err. */
+static int default_suites(char ***paths, size_t *n, char *err, size_t errlen)
+{
+        char dir[4096 + 32], buf[8192];
+        struct dirent **names = NULL;
+        int count;
+
+        snprintf(buf, sizeof(buf), "%s/calibration.scn", paths_scenarios_dir());
+        if (strv_push(paths, n, buf) < 0)
+                goto oom;
+        snprintf(dir, sizeof(dir), "%s/calibration", paths_scenarios_dir());
+        count = scandir(dir, &names, NULL, alphasort);
+        for (int i = 0; i < count; i++) {
+                size_t len = strlen(names[i]->d_name);
+                if (len > 4 && strcmp(names[i]->d_name + len - 4, ".scn") == 0) {
+                        snprintf(buf, sizeof(buf), "%s/%s", dir, names[i]->d_name);
+                        if (strv_push(paths, n, buf) < 0)
+                                count = -2;
+                }
+        }
+        for (int i = 0; i < count; i++)
+                free(names[i]);
+        free(names);
+        if (count != -2)
+                return 0;
+oom:
+        snprintf(err, errlen, "out of memory");
+        return -1;
+}
+
+/* Runs one calibration suite over the pairs' columns, writes its views to
+ * out and adds its cells to each pair. Returns 0, 3 when the harness failed,
+ * or 2 for a bad scenario (message printed). */
+static int calibrate_suite(const char *path, const char *out, struct client **cols, size_t ncols,
+                           struct pair *pairs, size_t npairs)
+{
+        struct scenario *sc = NULL;
+        struct run_result res = { 0 };
+        struct matrix m = { 0 };
+        char err[512];
+        int ret = 0;
+
+        if (scenario_load(path, &sc, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s\n", err);
+                return EXIT_USAGE;
+        }
+        struct runner_config cfg = { .sc = sc, .clients = cols, .nclients = ncols };
+        if (runner_run(&cfg, &res, err, sizeof(err)) < 0 || matrix_from_run(&m, sc, cols, &res) < 0) {
+                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+                ret = 3;
+                goto cleanup;
+        }
+        if (report_write_all(&m, NULL, out, err, sizeof(err)) < 0)
+                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+        for (size_t i = 0; i < npairs; i++)
+                compare_pair(&m, ncols, &pairs[i]);
+        printf("%s: %zu cells\n", m.suite, m.ncells);
+        if (res.harness_failed)
+                ret = 3;
+cleanup:
+        matrix_free(&m);
+        run_result_free(&res);
+        scenario_free(sc);
+        return ret;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -92,15 +163,14 @@ int cmd_calibrate(int argc, char **argv)
                 { 0, 0, 0, 0 },
         };
         struct client_set set = { 0 };
-        struct scenario *sc = NULL;
-        struct run_result res = { 0 };
-        struct matrix m = { 0 };
         struct pair *pairs = NULL;
         struct client **cols = NULL;
+        char **paths = NULL;
         const char *only = NULL, *out = "results/calibration";
-        char err[512], path[4096];
-        size_t npairs, ncols = 0;
+        char err[512], dir[8192];
+        size_t npairs, ncols = 0, npaths = 0;
         int c, ret = EXIT_USAGE;
+        bool harness_failed = false;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
@@ -108,24 +178,24 @@ int cmd_calibrate(int argc, char **argv)
                 case 'c': only = optarg; break;
                 case 'o': out = optarg; break;
                 case 'h':
-                        printf("usage: stubcompat calibrate [--clients LIST] [--out DIR] [SCENARIO]\n\n"
-                               "Runs each emulated profile beside its real twin over SCENARIO (default\n"
-                               "scenarios/calibration.scn), prints the agreement per pair and every cell\n"
-                               "where they disagree. Exit 1 on any disagreement, 2 on usage errors.\n");
+                        printf("usage: stubcompat calibrate [--clients LIST] [--out DIR] [SCENARIO...]\n\n"
+                               "Runs each emulated profile beside its real twin over each SCENARIO\n"
+                               "(default scenarios/calibration.scn and scenarios/calibration/*.scn;\n"
+                               "views in DIR/<suite>/), prints the agreement per pair and every cell\n"
+                               "where they disagree. Exit 1 on any disagreement, 2 on usage errors,\n"
+                               "3 when the harness failed in some cell.\n");
                         return 0;
                 default: return EXIT_USAGE;
                 }
         }
-        if (optind < argc - 1) {
-                fprintf(stderr, "stubcompat calibrate: expected at most one SCENARIO\n");
-                return EXIT_USAGE;
+        for (int i = optind; i < argc; i++)
+                if (strv_push(&paths, &npaths, argv[i]) < 0)
+                        goto cleanup;
+        if (npaths == 0 && default_suites(&paths, &npaths, err, sizeof(err)) < 0) {
+                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+                goto cleanup;
         }
-        if (optind == argc - 1)
-                snprintf(path, sizeof(path), "%s", argv[optind]);
-        else
-                snprintf(path, sizeof(path), "%s/calibration.scn", paths_scenarios_dir());
-        if (scenario_load(path, &sc, err, sizeof(err)) < 0 ||
-            select_load_clients(&set, err, sizeof(err)) < 0) {
+        if (select_load_clients(&set, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 goto cleanup;
         }
@@ -140,14 +210,20 @@ int cmd_calibrate(int argc, char **argv)
         }
         select_prepare_sandbox(cols, ncols);
         signal(SIGPIPE, SIG_IGN);
-        struct runner_config cfg = { .sc = sc, .clients = cols, .nclients = ncols };
-        if (runner_run(&cfg, &res, err, sizeof(err)) < 0 || matrix_from_run(&m, sc, cols, &res) < 0) {
-                fprintf(stderr, "stubcompat calibrate: %s\n", err);
-                ret = 3;
-                goto cleanup;
+        for (size_t i = 0; i < npaths; i++) {
+                snprintf(dir, sizeof(dir), "%s", out);
+                if (npaths > 1) {
+                        const char *base = strrchr(paths[i], '/');
+                        base = base ? base + 1 : paths[i];
+                        snprintf(dir, sizeof(dir), "%s/%.*s", out, (int)strcspn(base, "."), base);
+                }
+                int r = calibrate_suite(paths[i], dir, cols, ncols, pairs, npairs);
+                if (r == EXIT_USAGE) {
+                        ret = EXIT_USAGE;
+                        goto cleanup;
+                }
+                harness_failed |= r == 3;
         }
-        if (report_write_all(&m, NULL, out, err, sizeof(err)) < 0)
-                fprintf(stderr, "stubcompat calibrate: %s\n", err);
         ret = 0;
         for (size_t i = 0; i < npairs; i++) {
                 struct pair *p = &pairs[i];
@@ -156,21 +232,20 @@ int cmd_calibrate(int argc, char **argv)
                                p->real->available ? p->emulated->why_not : p->real->why_not);
                         continue;
                 }
-                compare_pair(&m, ncols, p);
                 printf("%-22s <-> %-26s %zu/%zu cells agree (%.1f%%)\n", p->emulated->name,
                        p->real->name, p->agree, p->cells,
                        p->cells ? 100.0 * (double)p->agree / (double)p->cells : 0.0);
                 if (p->agree != p->cells || p->cells == 0)
                         ret = EXIT_CHECK_FAILED;
         }
-        if (res.harness_failed)
+        if (harness_failed)
                 ret = 3;
 cleanup:
-        matrix_free(&m);
-        run_result_free(&res);
+        for (size_t i = 0; i < npaths; i++)
+                free(paths[i]);
+        free(paths);
         free(pairs);
         free(cols);
         client_set_free(&set);
-        scenario_free(sc);
         return ret;
 }
