@@ -214,8 +214,15 @@ int cmd_merge(int argc, char **argv)
         ret = evaluate_merged(&o, &merged, &gate, &sizes);
         if (ret)
                 goto cleanup;
-        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o.outputs };
-        if (report_write_all(&merged, &extras, dir, err, sizeof(err)) < 0) {
+        /* the registry pairs each client with its twin in the heatmap; without it, by name */
+        struct client_set set = { 0 };
+        char serr[512];
+        bool have_set = select_load_clients(&set, serr, sizeof(serr)) == 0;
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o.outputs,
+                                      .clients = have_set ? &set : NULL };
+        int written = report_write_all(&merged, &extras, dir, err, sizeof(err));
+        client_set_free(&set);
+        if (written < 0) {
                 fprintf(stderr, "stubcompat merge: %s\n", err);
                 ret = 3;
                 goto cleanup;

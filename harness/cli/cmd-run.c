@@ -315,7 +315,8 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
                 ret = 3;
                 goto cleanup;
         }
-        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o->outputs };
+        struct view_extras extras = { .gate = &gate, .sizes = &sizes, .outputs = o->outputs,
+                                      .clients = o->all_clients };
         if (report_write_views(&rs, &m, &extras, err, sizeof(err)) < 0) {
                 fprintf(stderr, "stubcompat run: %s (the previous results are unchanged)\n", err);
                 ret = 3;

@@ -62,17 +62,15 @@ static int agg_rows(struct agg *a)
         return 0;
 }
 
-static int agg_count(struct agg *a, const struct answer_sizes *sizes)
+static int agg_count(struct agg *a, const struct answer_sizes *sizes, const int *twin)
 {
         const struct view_grid *g = a->g;
         size_t cells = g->nqueries * a->nrows * g->nclients;
-        int *twin = html_twins(g);
         struct agg_row *qrows = calloc(g->nqueries * a->nrows + 1, sizeof(*qrows));
 
         a->counts = calloc(cells * VERDICT_MAX + 1, sizeof(*a->counts));
         a->dis = calloc(cells + 1, sizeof(*a->dis));
-        if (!twin || !qrows || !a->counts || !a->dis) {
-                free(twin);
+        if (!qrows || !a->counts || !a->dis) {
                 free(qrows);
                 return -1;
         }
@@ -106,7 +104,6 @@ static int agg_count(struct agg *a, const struct answer_sizes *sizes)
                 }
         free(a->rows);
         a->rows = qrows;
-        free(twin);
         return 0;
 }
 
@@ -215,11 +212,11 @@ static void agg_grid(const struct agg *a, size_t q, struct strbuf *b)
 }
 
 void html_agg_grids(const struct view_grid *g, const struct answer_sizes *sizes,
-                    struct strbuf *b)
+                    const int *twin, struct strbuf *b)
 {
         struct agg a = { .g = g, .axis = breaking_axis(g->m) };
 
-        if (agg_rows(&a) < 0 || agg_count(&a, sizes) < 0) {
+        if (agg_rows(&a) < 0 || agg_count(&a, sizes, twin) < 0) {
                 b->failed = true;
         } else {
                 for (size_t q = 0; q < g->nqueries; q++)

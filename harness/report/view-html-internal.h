@@ -23,8 +23,10 @@ void html_attr(struct strbuf *b, const char *name, const char *value);
 /* A glyph per verdict, so cells read without colour ("n" nodata, "x" nxdomain). */
 const char *html_glyph(enum verdict v);
 
-/* [client column]: the column of its twin ("real:X" and "X"), or -1. */
-int *html_twins(const struct view_grid *g);
+/* [client column]: the column of its twin (the registry's pairs when
+ * clients is not NULL, else "real:X" and "X"), or -1. NULL when out of
+ * memory. */
+int *html_twins(const struct view_grid *g, const struct client_set *clients);
 
 /* The grid's header row: a corner, the bytes column, one full client name
  * per column (vertical). */
@@ -36,7 +38,7 @@ void html_limit_rows(const struct view_grid *g, long prev, long cur, struct strb
 
 /* The folded grids (view-html-agg.c). */
 void html_agg_grids(const struct view_grid *g, const struct answer_sizes *sizes,
-                    struct strbuf *b);
+                    const int *twin, struct strbuf *b);
 
 /* The plot of view_plot_svg, inline (no namespace attribute). */
 void html_plot(const struct matrix *m, const struct view_extras *x, struct strbuf *b);

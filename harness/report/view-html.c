@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clients/client.h"
 #include "harness/report/breaking.h"
 #include "harness/report/gate.h"
 #include "harness/report/view-html-assets.h"
@@ -261,19 +262,29 @@ static void html_cell_title(const struct matrix *m, const struct matrix_cell *c,
         strbuf_puts(b, "\"");
 }
 
-int *html_twins(const struct view_grid *g)
+/* True when a and b are twins: in the registry, or by name ("real:X", "X"). */
+static bool are_twins(const struct client_set *clients, const char *a, const char *b)
+{
+        if (clients) {
+                const struct client *ca = client_set_find(clients, a);
+                const struct client *cb = client_set_find(clients, b);
+                if (ca || cb)
+                        return (ca && strcmp(ca->twin, b) == 0) || (cb && strcmp(cb->twin, a) == 0);
+        }
+        return (strncmp(a, "real:", 5) == 0 && strcmp(a + 5, b) == 0) ||
+               (strncmp(b, "real:", 5) == 0 && strcmp(b + 5, a) == 0);
+}
+
+int *html_twins(const struct view_grid *g, const struct client_set *clients)
 {
         int *twin = malloc((g->nclients ? g->nclients : 1) * sizeof(*twin));
 
         for (size_t c = 0; twin && c < g->nclients; c++) {
-                const char *name = g->client_cell[c]->client;
                 twin[c] = -1;
-                for (size_t o = 0; o < g->nclients; o++) {
-                        const char *other = g->client_cell[o]->client;
-                        if ((strncmp(name, "real:", 5) == 0 && strcmp(name + 5, other) == 0) ||
-                            (strncmp(other, "real:", 5) == 0 && strcmp(other + 5, name) == 0))
+                for (size_t o = 0; o < g->nclients; o++)
+                        if (o != c && are_twins(clients, g->client_cell[c]->client,
+                                                g->client_cell[o]->client))
                                 twin[c] = (int)o;
-                }
         }
         return twin;
 }
@@ -387,7 +398,7 @@ void view_html_write(const struct matrix *m, const struct view_extras *x, struct
         struct view_grid g;
         int *twin;
 
-        if (view_grid_build(m, &g) < 0 || !(twin = html_twins(&g))) {
+        if (view_grid_build(m, &g) < 0 || !(twin = html_twins(&g, x ? x->clients : NULL))) {
                 view_grid_free(&g);
                 b->failed = true;
                 return;
@@ -402,7 +413,7 @@ void view_html_write(const struct matrix *m, const struct view_extras *x, struct
                 strbuf_printf(b, "<p class=\"meta wide\">%zu cells: the grids fold every axis but "
                                  "the size axis; each cell counts its cells and shows how many fail. "
                                  "Every cell is in matrix.json.</p>\n", m->ncells);
-                html_agg_grids(&g, sizes, b);
+                html_agg_grids(&g, sizes, twin, b);
         } else {
                 for (size_t q = 0; q < g.nqueries; q++)
                         html_grid(&g, sizes, twin, q, b);

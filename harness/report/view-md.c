@@ -296,8 +296,7 @@ void view_md_write(const struct matrix *m, const struct view_extras *x, struct s
         for (q = 0; q < g.nqueries && strbuf_total(b) - start < VIEW_MD_BUDGET; q++)
                 md_grid(&g, sizes, q, b, start);
         if (q < g.nqueries)
-                strbuf_printf(b, "%zu of %zu grids left out to keep this summary under %d KiB: "
-                                 "details in matrix.html.\n", g.nqueries - q, g.nqueries,
-                              VIEW_MD_BUDGET / 1024);
+                strbuf_printf(b, "%zu of %zu grids left out to keep this summary under 1 MiB: "
+                                 "details in matrix.html.\n", g.nqueries - q, g.nqueries);
         view_grid_free(&g);
 }

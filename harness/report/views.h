@@ -24,12 +24,15 @@
 
 struct gate_result;
 struct answer_sizes;
+struct client_set;
 
 /* What some views show beside the matrix. Either pointer may be NULL. */
 struct view_extras {
         const struct gate_result *gate;     /* NULL: a command without a gate */
         const struct answer_sizes *sizes;   /* NULL: answer sizes unknown */
         unsigned outputs;                   /* bits of enum report_output (write.h); 0: default */
+        const struct client_set *clients;   /* the registry, for each client's twin; NULL:
+                                             * "real:X" pairs with "X" */
 };
 
 /* One row per cell in matrix order, CRLF line ends, a header row naming one
