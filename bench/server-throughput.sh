@@ -128,4 +128,41 @@ for mode in udp tcp; do
                 done
         done
 done
+# Server CPU per query at a fixed rate (20,000 qps, 1 client, 200 outstanding):
+# what a query costs each server whatever the load, from /proc/PID/stat ticks
+# of the server's processes (NSD's server is a grandchild of nsd -d).
+descendants() { for c in $(pgrep -P "$1"); do echo "$c"; descendants "$c"; done; }
+ticks() {  # pid...: user + system clock ticks
+        t=0
+        for p in "$@"; do t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}'))); done
+        echo $t
+}
+us_per_query() {  # port pidfile mode
+        pids="$(cat "$2") $(descendants "$(cat "$2")")"
+        # shellcheck disable=SC2086
+        t0=$(ticks $pids)
+        n=$(dnsperf -s 127.0.0.1 -p "$1" -m "$3" -d "$work/queries" -l "$SECS" -c 1 -q 200 -Q 20000 2>&1 |
+                sed -n 's/.*Queries completed: *\([0-9]*\).*/\1/p')
+        # shellcheck disable=SC2086
+        t1=$(ticks $pids)
+        python3 -c "print(($t1 - $t0) * 1e6 / $(getconf CLK_TCK) / max(${n:-0}, 1))"
+}
+for mode in udp tcp; do
+        sc=""; nsd=""; tns=""
+        for round in 1 2 3; do
+                sc="$sc $(us_per_query "$p_sc" "$work/sc.pid" $mode)"
+                nsd="$nsd $(us_per_query "$p_nsd" "$work/nsd.pid" $mode)"
+                tns="$tns $(us_per_query "$p_tns" "$work/tns.pid" $mode)"
+        done
+        # shellcheck disable=SC2086
+        python3 - "$mode" "$(median $sc)" "$(median $nsd)" "$(median $tns)" "$sc" "$nsd" "$tns" <<'PY'
+import sys
+mode, runs = sys.argv[1], sys.argv[5:8]
+sc, nsd, tns = (float(v) for v in sys.argv[2:5])
+r = lambda x: f"{x / sc:.2f}x" if sc else "n/a"
+print(f"server.{mode}.cpu | {mode}, CPU per query at up to 20,000 qps, 1 client, 200 outstanding "
+      f"(runs us: {runs[0].strip()} / {runs[1].strip()} / {runs[2].strip()}) | stubcompat {sc:.1f} us, "
+      f"NSD {nsd:.1f} us ({r(nsd)}), ldns-testns {tns:.1f} us ({r(tns)}) | target (listed) | listed")
+PY
+done
 echo "load after: $(uptime | sed 's/.*load average: //')"
