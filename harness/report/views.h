@@ -11,7 +11,10 @@
  *                              points, counts, grids
  *   junit.xml    view-junit.c  the gate: one testcase per expectation and per
  *                              regression check, for CI test reports
- *   matrix.html  view-html.c   self-contained heatmap, one grid per query
+ *   matrix.html  view-html.c   self-contained heatmap, one grid per query;
+ *                view-html-agg.c  folded grids over HTML_FULL_MAX_CELLS cells
+ *   plot.svg     view-plot.c   answer size against the size axis, limits,
+ *                              breaking points (also inline in matrix.html)
  *
  * The helpers below (view-common.c) are shared by the views: the grid of
  * queries x points x clients, point labels, verdict tokens and escaping. */

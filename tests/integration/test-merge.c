@@ -323,6 +323,34 @@ static void test_run_expectations(void)
         CU_ASSERT_TRUE(contains(md, "## Verdict of the run\n\n**PASSED**: mixpanel-2016: 7 of 7"));
         free(md);
 
+        /* the shipped suite with one broken expectation: exit 1, exactly one failing
+         * case naming file:line, exactly one annotation with file= and line= */
+        char *shipped = slurp("", mixpanel);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(shipped);
+        unsigned lines = 0;
+        for (const char *p = shipped; *p; p++)
+                lines += *p == '\n';
+        char *broken = NULL;
+        CU_ASSERT_FATAL(asprintf(&broken, "%sexpect musl-1.2.3 ok when qname=api.mixpanel.com\n",
+                                 shipped) > 0);
+        write_file("broken.scn", broken);
+        free(broken);
+        free(shipped);
+        CU_ASSERT_EQUAL(sh("%s run -q --clients emulated --format github %s/broken.scn --out %s/BR",
+                           stubcompat, tmp, tmp), 1);
+        snprintf(expected, sizeof(expected), "::error file=%s/broken.scn,line=%u,title=stubcompat::"
+                 "%s/broken.scn:%u: expect musl-1.2.3 ok when qname=api.mixpanel.com: fails in 35 "
+                 "of 64 cells", tmp, lines + 1, tmp, lines + 1);
+        CU_ASSERT_TRUE(contains(out, expected));
+        CU_ASSERT_PTR_NULL(strstr(strstr(out, "::error") + 1, "::error"));
+        junit = slurp(tmp, "BR/junit.xml");
+        CU_ASSERT_TRUE(contains(junit, "failures=\"1\""));
+        snprintf(expected, sizeof(expected), "<failure message=\"%s/broken.scn:%u: expect "
+                 "musl-1.2.3 ok", tmp, lines + 1);
+        CU_ASSERT_TRUE(contains(junit, expected));
+        CU_ASSERT_PTR_NULL(strstr(strstr(junit, "<failure ") + 1, "<failure "));
+        free(junit);
+
         write_file("gate.scn", gate_scn);
         CU_ASSERT_EQUAL(sh("%s run -q " GATE_CLIENTS " %s/gate.scn --out %s/G", stubcompat, tmp,
                            tmp), 1);
