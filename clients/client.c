@@ -19,6 +19,13 @@ const char *client_kind_to_string(enum client_kind k)
         return (k >= 0 && k < CLIENT_KIND_MAX) ? client_kind_table[k] : "invalid";
 }
 
+const char *client_standing(const struct client *c)
+{
+        if (c->kind == CLIENT_REAL)
+                return "real";
+        return c->twin[0] ? "calibrated" : "model";
+}
+
 int client_set_add(struct client_set *set, struct client *c)
 {
         struct client **n = realloc(set->items, (set->n + 1) * sizeof(*n));

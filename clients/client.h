@@ -73,6 +73,11 @@ struct client_set {
         size_t n;
 };
 
+/* How far the client's verdicts rest on real code: "real" (the library
+ * itself), "calibrated" (an emulated profile with a real twin that
+ * `stubcompat calibrate` holds it to) or "model" (emulated, no twin). */
+const char *client_standing(const struct client *c);
+
 /* Builds every known client: the profiles in profiles_dir (emulated) and the
  * real adapters. Unavailable clients are kept, with why_not. Returns 0, or -1
  * with "file:line: message" in err for a malformed profile. */

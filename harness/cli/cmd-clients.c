@@ -53,6 +53,7 @@ int cmd_clients(int argc, char **argv)
         bool names_only = argc > 1 && strcmp(argv[1], "--names") == 0;
         if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 printf("usage: stubcompat clients [--names]\n\nLists every client: name, kind (emulated or real),\n"
+                       "standing (real, calibrated against a real twin, or model),\n"
                        "whether it can run here (or why not), its twin and whom it stands for;\n"
                        "then where profiles, scenarios and helper programs are read from, and\n"
                        "every helper program found (STUBCOMPAT_DATA_DIR, STUBCOMPAT_HELPER_DIR\n"
@@ -74,11 +75,13 @@ int cmd_clients(int argc, char **argv)
                 client_set_free(&set);
                 return 0;
         }
-        printf("%-26s %-9s %-10s %-26s %s\n", "CLIENT", "KIND", "AVAILABLE", "TWIN", "STANDS FOR");
+        printf("%-26s %-9s %-10s %-10s %-26s %s\n", "CLIENT", "KIND", "STANDING", "AVAILABLE", "TWIN",
+               "STANDS FOR");
         for (size_t i = 0; i < set.n; i++) {
                 const struct client *c = set.items[i];
-                printf("%-26s %-9s %-10s %-26s %s\n", c->name, client_kind_to_string(c->kind),
-                       c->available ? "yes" : "no", c->twin[0] ? c->twin : "-", c->stands_for);
+                printf("%-26s %-9s %-10s %-10s %-26s %s\n", c->name, client_kind_to_string(c->kind),
+                       client_standing(c), c->available ? "yes" : "no", c->twin[0] ? c->twin : "-",
+                       c->stands_for);
                 if (!c->available)
                         printf("%-26s   why not: %s\n", "", c->why_not);
         }

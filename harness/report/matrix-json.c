@@ -32,6 +32,10 @@ static void json_cell(const struct matrix *m, const struct matrix_cell *c, struc
         strbuf_json_string(b, c->client);
         strbuf_puts(b, ",\"kind\":");
         strbuf_json_string(b, c->kind);
+        if (c->standing[0]) {
+                strbuf_puts(b, ",\"standing\":");
+                strbuf_json_string(b, c->standing);
+        }
         strbuf_puts(b, ",\"qname\":");
         strbuf_json_string(b, c->qname);
         strbuf_puts(b, ",\"qtype\":");

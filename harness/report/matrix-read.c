@@ -127,6 +127,7 @@ static const struct field top_fields[] = {
 static const struct field cell_fields[] = {
         CELL_TEXT(client, MATRIX_CLIENT_MAX),
         CELL_TEXT(kind, MATRIX_KIND_MAX),
+        CELL_OPTIONAL(standing, F_STRING),
         CELL_TEXT(qname, MATRIX_QNAME_MAX),
         CELL_FIELD(qtype, F_STRING),
         CELL_FIELD(index, F_SIZE),

@@ -160,6 +160,7 @@ static void qtype_text(int qtype, char out[8])
 /* The texts every cell of a client or a query shares, interned once. */
 struct run_texts {
         const char **client, **kind;        /* [client index] */
+        const char **standing;              /* [client index], static strings */
         const char **qname;                 /* [query index], without the final dot */
         char (*qtype)[8];
 };
@@ -175,10 +176,13 @@ static int run_texts_init(struct run_texts *t, struct matrix *m, const struct sc
                         nclients = res->cells[i].client + 1;
         t->client = calloc(nclients ? nclients : 1, sizeof(*t->client));
         t->kind = calloc(nclients ? nclients : 1, sizeof(*t->kind));
+        t->standing = calloc(nclients ? nclients : 1, sizeof(*t->standing));
         t->qname = calloc(sc->nqueries ? sc->nqueries : 1, sizeof(*t->qname));
         t->qtype = calloc(sc->nqueries ? sc->nqueries : 1, sizeof(*t->qtype));
-        if (!t->client || !t->kind || !t->qname || !t->qtype)
+        if (!t->client || !t->kind || !t->standing || !t->qname || !t->qtype)
                 return -1;
+        for (size_t k = 0; k < nclients; k++)
+                t->standing[k] = client_standing(clients[k]);
         for (size_t k = 0; k < nclients; k++)
                 if (!(t->client[k] = matrix_intern(m, clients[k]->name, MATRIX_CLIENT_MAX)) ||
                     !(t->kind[k] = matrix_intern(m, client_kind_to_string(clients[k]->kind),
@@ -200,6 +204,7 @@ static void run_texts_free(struct run_texts *t)
 {
         free(t->client);
         free(t->kind);
+        free(t->standing);
         free(t->qname);
         free(t->qtype);
 }
@@ -249,6 +254,7 @@ static int cell_from_record(struct matrix *m, struct matrix_cell *c, const struc
         c->point = r->point;
         c->client = t->client[r->client];
         c->kind = t->kind[r->client];
+        snprintf(c->standing, sizeof(c->standing), "%s", t->standing[r->client]);
         c->qname = t->qname[r->query];
         memcpy(c->qtype, t->qtype[r->query], sizeof(c->qtype));
         c->values = no_values;

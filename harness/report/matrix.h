@@ -44,6 +44,10 @@ struct matrix_cell {
         const char *const *values;          /* [naxes], aligned with matrix.axes; shared by
                                              * the cells of a point */
         char qtype[8];
+        /* how far the verdict rests on real code: "real", "calibrated",
+         * "uncalibrated point" (a calibrated client outside the calibration
+         * grid), "model"; "" in files written before the field existed */
+        char standing[24];
         enum verdict verdict;
         char reason[32];
         size_t addresses, expected;

@@ -51,6 +51,7 @@ const char *matrix_cell_differs(const struct matrix *m, const struct matrix_cell
         NUM_FIELD(index);
         STR_FIELD(client);
         STR_FIELD(kind);
+        STR_FIELD(standing);
         STR_FIELD(qname);
         STR_FIELD(qtype);
         NUM_FIELD(point);

@@ -4,7 +4,7 @@
  *   ## Verdict of the run   the gate (harness/report/gate.h): PASSED/FAILED,
  *                           each failed check with file:line, then the others
  *   ## Breaking points      one bullet per breaking point (breaking_describe)
- *   ## Verdicts             one row per client: kind and a count per verdict
+ *   ## Verdicts             one row per client: kind (and standing) and a count per verdict
  *   ## Grids                per query: rows = points, columns = clients,
  *                           cells = short verdict tokens (view_verdict_token)
  *
@@ -133,6 +133,10 @@ static void md_counts(const struct view_grid *g, struct strbuf *b)
                 view_md_text(b, first->client);
                 strbuf_puts(b, " | ");
                 view_md_text(b, first->kind);
+                if (first->standing[0] && strcmp(first->standing, first->kind) != 0) {
+                        strbuf_puts(b, ", ");           /* calibrated, model */
+                        view_md_text(b, first->standing);
+                }
                 strbuf_puts(b, " |");
                 for (int v = 0; v < VERDICT_MAX; v++)
                         strbuf_printf(b, " %zu |", counts[v]);
