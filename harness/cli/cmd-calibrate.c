@@ -1,5 +1,4 @@
 /* stubcompat calibrate: each emulated profile beside its real twin, cell by cell. */
-#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include "harness/run/runner.h"
 #include "harness/util/paths.h"
 #include "harness/util/strutil.h"
+#include "harness/zone/calibration-grid.h"
 #include "harness/zone/scenario.h"
 
 struct pair {
@@ -85,37 +85,6 @@ static size_t find_pairs(const struct client_set *set, const char *only, struct 
                 n++;
         }
         return n;
-}
-
-/* The default calibration: scenarios/calibration.scn, then every .scn in
- * scenarios/calibration/ in name order. Returns 0, or -1 + err. */
-static int default_suites(char ***paths, size_t *n, char *err, size_t errlen)
-{
-        char dir[4096 + 32], buf[8192];
-        struct dirent **names = NULL;
-        int count;
-
-        snprintf(buf, sizeof(buf), "%s/calibration.scn", paths_scenarios_dir());
-        if (strv_push(paths, n, buf) < 0)
-                goto oom;
-        snprintf(dir, sizeof(dir), "%s/calibration", paths_scenarios_dir());
-        count = scandir(dir, &names, NULL, alphasort);
-        for (int i = 0; i < count; i++) {
-                size_t len = strlen(names[i]->d_name);
-                if (len > 4 && strcmp(names[i]->d_name + len - 4, ".scn") == 0) {
-                        snprintf(buf, sizeof(buf), "%s/%s", dir, names[i]->d_name);
-                        if (strv_push(paths, n, buf) < 0)
-                                count = -2;
-                }
-        }
-        for (int i = 0; i < count; i++)
-                free(names[i]);
-        free(names);
-        if (count != -2)
-                return 0;
-oom:
-        snprintf(err, errlen, "out of memory");
-        return -1;
 }
 
 /* Runs one calibration suite over the pairs' columns, writes its views to
@@ -191,8 +160,8 @@ int cmd_calibrate(int argc, char **argv)
         for (int i = optind; i < argc; i++)
                 if (strv_push(&paths, &npaths, argv[i]) < 0)
                         goto cleanup;
-        if (npaths == 0 && default_suites(&paths, &npaths, err, sizeof(err)) < 0) {
-                fprintf(stderr, "stubcompat calibrate: %s\n", err);
+        if (npaths == 0 && calibration_suite_paths(&paths, &npaths) < 0) {
+                fprintf(stderr, "stubcompat calibrate: out of memory\n");
                 goto cleanup;
         }
         if (select_load_clients(&set, err, sizeof(err)) < 0) {

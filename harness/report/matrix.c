@@ -7,6 +7,7 @@
 
 #include "harness/util/strpool.h"
 #include "harness/wire/dns.h"
+#include "harness/zone/calibration-grid.h"
 #include "harness/zone/params.h"
 
 /* The values of a cell before any are set: "" for every axis. */
@@ -148,7 +149,7 @@ int matrix_cell_copy(struct matrix *m, struct matrix_cell *dst, const struct mat
 
 /* ---------------------------------------------------------------- from a run */
 
-static void qtype_text(int qtype, char out[8])
+void matrix_qtype_text(int qtype, char out[8])
 {
         char tmp[16];
         if (qtype == QTYPE_ADDR)
@@ -195,7 +196,7 @@ static int run_texts_init(struct run_texts *t, struct matrix *m, const struct sc
                         qname[ql - 1] = '\0';
                 if (!(t->qname[q] = matrix_intern(m, qname, MATRIX_QNAME_MAX)))
                         return -1;
-                qtype_text(sc->queries[q].qtype, t->qtype[q]);
+                matrix_qtype_text(sc->queries[q].qtype, t->qtype[q]);
         }
         return 0;
 }
@@ -290,6 +291,37 @@ static int cell_from_record(struct matrix *m, struct matrix_cell *c, const struc
         return 0;
 }
 
+/* The calibration grid, loaded once per process on first use; NULL when the
+ * calibration suites cannot be read (no cell is then flagged). */
+static const struct calibration_grid *grid_once(void)
+{
+        static struct calibration_grid *grid;
+        static bool tried;
+        char err[256];
+
+        if (!tried) {
+                tried = true;
+                grid = calibration_grid_load(err, sizeof(err));
+        }
+        return grid;
+}
+
+/* Calibrated clients' cells at points the calibration suites do not reach. */
+static void flag_uncalibrated(struct matrix *m)
+{
+        const struct calibration_grid *g = NULL;
+
+        for (size_t i = 0; i < m->ncells; i++) {
+                struct matrix_cell *c = &m->cells[i];
+                if (strcmp(c->standing, "calibrated") != 0)
+                        continue;
+                if (!g && !(g = grid_once()))
+                        return;
+                if (!calibration_grid_covers(g, m, c))
+                        snprintf(c->standing, sizeof(c->standing), "uncalibrated point");
+        }
+}
+
 int matrix_from_run(struct matrix *m, const struct scenario *sc, struct client *const *clients,
                     struct run_result *res)
 {
@@ -319,6 +351,7 @@ int matrix_from_run(struct matrix *m, const struct scenario *sc, struct client *
                         run_cells_cut(res, i);
         }
         m->ncells = n;
+        flag_uncalibrated(m);
         ret = 0;
 cleanup:
         run_texts_free(&t);

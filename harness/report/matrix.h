@@ -86,6 +86,8 @@ struct matrix {
  * emptied as they are moved, so a large run is never held twice. The rest
  * of res (captures, harness_failed, sets) is left as it was. Returns 0, or
  * -1 when out of memory (m is then empty, res's cells partly taken). */
+/* How cells spell a query type: "A", "AAAA", "TXT", "ADDR" (both families). */
+void matrix_qtype_text(int qtype, char out[8]);
 int matrix_from_run(struct matrix *m, const struct scenario *sc, struct client *const *clients,
                     struct run_result *res);
 
