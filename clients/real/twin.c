@@ -18,6 +18,12 @@
 
 #define TWIN_WORKERS_MAX 16
 #define TWIN_LINE_MAX 16384
+/* Helpers start at most one per SPAWN_SPACING_MS across all twins: a burst of
+ * forks at the start of a run would stall the event loop that also runs the
+ * fake servers and the emulated clients' timers. */
+#define SPAWN_SPACING_MS 10
+
+static struct timeval next_spawn;     /* earliest time of the next helper start */
 
 struct twin_client;
 
@@ -27,6 +33,9 @@ struct twin_worker {
         char address[64];
         struct sandbox_worker w;
         struct event *ev;
+        struct event *spawn_ev;        /* pending start of the helper, or NULL */
+        char req[512];                 /* the request to write once it runs */
+        size_t reqlen;
         char line[TWIN_LINE_MAX];
         size_t len;
         unsigned long id;              /* request in progress, 0: idle */
@@ -49,6 +58,10 @@ static void worker_stop(struct twin_worker *gw)
         if (gw->ev) {
                 event_free(gw->ev);
                 gw->ev = NULL;
+        }
+        if (gw->spawn_ev) {
+                event_free(gw->spawn_ev);
+                gw->spawn_ev = NULL;
         }
         sandbox_worker_stop(&gw->w);
         gw->len = 0;
@@ -155,39 +168,89 @@ static void worker_readable(evutil_socket_t fd, short what, void *arg)
                 gw->len = 0;  /* an absurd line: drop it */
 }
 
-static struct twin_worker *worker_for(struct twin_client *gc, struct event_base *base,
-                                     const char *address, char *why, size_t whylen)
+/* The worker slot for address (created idle), or NULL + why. */
+static struct twin_worker *worker_get(struct twin_client *gc, const char *address,
+                                      char *why, size_t whylen)
 {
-        struct twin_worker *gw = NULL;
-        char conf[256];
-
         for (size_t i = 0; i < gc->nworkers; i++)
                 if (strcmp(gc->workers[i].address, address) == 0)
-                        gw = &gc->workers[i];
-        if (!gw) {
-                if (gc->nworkers == TWIN_WORKERS_MAX) {
-                        snprintf(why, whylen, "more than %d sandbox addresses", TWIN_WORKERS_MAX);
-                        return NULL;
-                }
-                gw = &gc->workers[gc->nworkers++];
-                memset(gw, 0, sizeof(*gw));
-                gw->gc = gc;
-                gw->w.pid = gw->w.to_fd = gw->w.from_fd = -1;
-                snprintf(gw->address, sizeof(gw->address), "%s", address);
-        }
-        if (gw->w.pid > 0)
-                return gw;
-        snprintf(conf, sizeof(conf), "nameserver %s\noptions %s\n", address, gc->options);
-        struct sandbox_worker_config cfg = { .helper_path = gc->helper, .resolv_conf = conf };
-        if (sandbox_spawn_worker_nowait(&cfg, &gw->w, why, whylen) < 0)
+                        return &gc->workers[i];
+        if (gc->nworkers == TWIN_WORKERS_MAX) {
+                snprintf(why, whylen, "more than %d sandbox addresses", TWIN_WORKERS_MAX);
                 return NULL;
+        }
+        struct twin_worker *gw = &gc->workers[gc->nworkers++];
+        memset(gw, 0, sizeof(*gw));
+        gw->gc = gc;
+        gw->w.pid = gw->w.to_fd = gw->w.from_fd = -1;
+        snprintf(gw->address, sizeof(gw->address), "%s", address);
+        return gw;
+}
+
+/* Starts gw's helper and watches its output. Returns 0, or -1 + why. */
+static int worker_spawn(struct twin_worker *gw, struct event_base *base, char *why, size_t whylen)
+{
+        char conf[256];
+
+        snprintf(conf, sizeof(conf), "nameserver %s\noptions %s\n", gw->address, gw->gc->options);
+        struct sandbox_worker_config cfg = { .helper_path = gw->gc->helper, .resolv_conf = conf };
+        if (sandbox_spawn_worker_nowait(&cfg, &gw->w, why, whylen) < 0)
+                return -1;
         gw->ev = event_new(base, gw->w.from_fd, EV_READ | EV_PERSIST, worker_readable, gw);
         if (!gw->ev || event_add(gw->ev, NULL) < 0) {
                 worker_stop(gw);
                 snprintf(why, whylen, "cannot watch the helper");
-                return NULL;
+                return -1;
         }
-        return gw;
+        return 0;
+}
+
+/* Writes gw's pending request. Returns 0, or -1 (the helper is stopped). */
+static int worker_send(struct twin_worker *gw)
+{
+        if (write(gw->w.to_fd, gw->req, gw->reqlen) != (ssize_t)gw->reqlen) {
+                worker_stop(gw);
+                return -1;
+        }
+        return 0;
+}
+
+/* The helper's turn to start came: start it and send the request; a failure
+ * is the cell's harness error. */
+static void worker_spawn_due(evutil_socket_t fd, short what, void *arg)
+{
+        struct twin_worker *gw = arg;
+        struct event_base *base = event_get_base(gw->spawn_ev);
+        char why[256] = "the request could not be written";
+        (void)fd;
+        (void)what;
+
+        event_free(gw->spawn_ev);
+        gw->spawn_ev = NULL;
+        if (worker_spawn(gw, base, why, sizeof(why)) == 0 && worker_send(gw) == 0)
+                return;
+        struct outcome o;
+        outcome_init(&o);
+        outcome_set(&o, OUTCOME_HARNESS_ERROR, "helper-start", "%s: %s", gw->gc->helper, why);
+        worker_report(gw, &o);
+}
+
+/* Schedules gw's helper start in the next free slot (SPAWN_SPACING_MS). */
+static int worker_schedule(struct twin_worker *gw, struct event_base *base)
+{
+        struct timeval now, delay, spacing = { 0, SPAWN_SPACING_MS * 1000 };
+
+        gettimeofday(&now, NULL);
+        if (timercmp(&next_spawn, &now, <))
+                next_spawn = now;
+        timersub(&next_spawn, &now, &delay);
+        timeradd(&next_spawn, &spacing, &next_spawn);
+        gw->spawn_ev = evtimer_new(base, worker_spawn_due, gw);
+        if (!gw->spawn_ev || evtimer_add(gw->spawn_ev, &delay) < 0) {
+                worker_stop(gw);
+                return -1;
+        }
+        return 0;
 }
 
 static int twinclient_start(struct client *c, struct event_base *base, const struct lookup *l,
@@ -195,7 +258,7 @@ static int twinclient_start(struct client *c, struct event_base *base, const str
 {
         struct twin_client *gc = c->impl;
         const struct sockaddr_in *in = (const struct sockaddr_in *)&l->server;
-        char address[64], why[256], req[512];
+        char address[64], why[256];
         const char *family = l->qtype == DNS_TYPE_A ? "inet" : l->qtype == DNS_TYPE_AAAA ? "inet6" : "unspec";
         struct twin_worker *gw;
 
@@ -203,17 +266,20 @@ static int twinclient_start(struct client *c, struct event_base *base, const str
             (l->qtype != DNS_TYPE_A && l->qtype != DNS_TYPE_AAAA && l->qtype != QTYPE_ADDR))
                 return -1;
         inet_ntop(AF_INET, &in->sin_addr, address, sizeof(address));
-        gw = worker_for(gc, base, address, why, sizeof(why));
-        if (!gw || gw->id != 0)
+        gw = worker_get(gc, address, why, sizeof(why));
+        if (!gw || gw->id != 0 || gw->spawn_ev)
                 return -1;
+        int n = snprintf(gw->req, sizeof(gw->req), "%lu %s %u %s %s\n", gc->next_id + 1, address,
+                         (unsigned)ntohs(in->sin_port), l->qname, family);
+        if (n <= 0 || (size_t)n >= sizeof(gw->req))
+                return -1;
+        gw->reqlen = (size_t)n;
         gw->id = ++gc->next_id;
         gw->done = done;
         gw->arg = arg;
-        int n = snprintf(req, sizeof(req), "%lu %s %u %s %s\n", gw->id, address,
-                         (unsigned)ntohs(in->sin_port), l->qname, family);
-        if (n <= 0 || (size_t)n >= sizeof(req) || write(gw->w.to_fd, req, (size_t)n) != n) {
+        if (gw->w.pid > 0 ? worker_send(gw) < 0 : worker_schedule(gw, base) < 0) {
                 gw->id = 0;
-                worker_stop(gw);
+                gw->done = NULL;
                 return -1;
         }
         *handle = gw;
