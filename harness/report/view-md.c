@@ -145,6 +145,48 @@ static void md_counts(const struct view_grid *g, struct strbuf *b)
         strbuf_puts(b, "\n");
 }
 
+/* True when no breaking point of client has a checked cell. */
+static bool client_unchecked_everywhere(const struct breaking_point *bps, size_t n,
+                                        const char *client)
+{
+        for (size_t i = 0; i < n; i++)
+                if (bps[i].checked && strcmp(bps[i].client, client) == 0)
+                        return false;
+        return true;
+}
+
+/* True when bps[i] is the first breaking point of its client. */
+static bool first_of_client(const struct breaking_point *bps, size_t i)
+{
+        for (size_t j = 0; j < i; j++)
+                if (strcmp(bps[j].client, bps[i].client) == 0)
+                        return false;
+        return true;
+}
+
+/* "- CLIENT: skipped: REASON (every cell)", or, when the client has checked
+ * cells elsewhere, the breaking point's own "skipped: REASON" line. */
+static void md_unchecked(const struct breaking_point *bps, size_t n, size_t i, struct strbuf *b)
+{
+        bool everywhere = client_unchecked_everywhere(bps, n, bps[i].client);
+
+        strbuf_puts(b, "- ");
+        view_md_text(b, bps[i].client);
+        if (!everywhere) {
+                strbuf_puts(b, ": ");
+                view_md_text(b, bps[i].qname);
+                strbuf_puts(b, " ");
+                view_md_text(b, bps[i].qtype);
+                if (bps[i].others[0]) {
+                        strbuf_puts(b, " at ");
+                        view_md_text(b, bps[i].others);
+                }
+        }
+        strbuf_printf(b, ": %s: ", verdict_to_string(bps[i].unchecked_verdict));
+        view_md_text(b, bps[i].unchecked_reason[0] ? bps[i].unchecked_reason : "no reason given");
+        strbuf_puts(b, everywhere ? " (every cell)\n" : "\n");
+}
+
 static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes,
                         struct strbuf *b, size_t start)
 {
@@ -161,6 +203,13 @@ static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes
                         strbuf_printf(b, "\n%zu more breaking points: details in matrix.html "
                                          "and breaking-points.txt (--outputs breaking).\n", n - i);
                         break;
+                }
+                if (bps[i].checked == 0) {
+                        /* a client with no checked cell here: said once, for the whole run */
+                        if (!client_unchecked_everywhere(bps, n, bps[i].client) ||
+                            first_of_client(bps, i))
+                                md_unchecked(bps, n, i, b);
+                        continue;
                 }
                 breaking_describe(m, &bps[i], sizes, line, sizeof(line));
                 strbuf_puts(b, "- ");

@@ -805,6 +805,31 @@ static void test_html_wide(void)
         matrix_free(&m);
 }
 
+static enum verdict second_skipped(size_t p, size_t q, size_t k)
+{
+        (void)p, (void)q;
+        return k == 1 ? VERDICT_SKIPPED : VERDICT_OK;
+}
+
+/* A client skipped in every cell is never "ok": matrix.md says
+ * "skipped: REASON" once for it, whatever the number of queries. */
+static void test_md_skipped_client(void)
+{
+        struct matrix m;
+
+        make_matrix(&m, 2, 4, 3, second_skipped);
+        for (size_t i = 0; i < m.ncells; i++)
+                if (m.cells[i].verdict == VERDICT_SKIPPED)
+                        snprintf(m.cells[i].reason, sizeof(m.cells[i].reason), "no-namespaces");
+        char *s = render(&m, md_ungated);
+        CU_ASSERT_EQUAL(count(s, "- client-1: skipped: no-namespaces (every cell)\n"), 1);
+        CU_ASSERT_EQUAL(count(s, "client-1: q"), 0);
+        CU_ASSERT_PTR_NULL(strstr(s, "client-1: ok for"));
+        CU_ASSERT_EQUAL(count(s, "- client-0: q"), 3);
+        free(s);
+        matrix_free(&m);
+}
+
 /* Over HTML_FULL_MAX_CELLS cells the grids fold: one element per (query,
  * size-axis value, client), counting its cells; the page says so. */
 static void test_html_folded(void)
@@ -954,6 +979,7 @@ static const struct test_case html_cases[] = {
         { "incomplete run", test_html_incomplete },
         { "120 clients", test_html_wide },
         { "folded over 20,000 cells", test_html_folded },
+        { "a client skipped everywhere: said once in matrix.md", test_md_skipped_client },
         { NULL, NULL },
 };
 
