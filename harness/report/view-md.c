@@ -164,23 +164,32 @@ static bool first_of_client(const struct breaking_point *bps, size_t i)
         return true;
 }
 
+/* "- CLIENT: QNAME QTYPE at OTHERS": where a breaking point is. */
+static void md_bp_where(const struct breaking_point *bp, struct strbuf *b)
+{
+        strbuf_puts(b, "- ");
+        view_md_text(b, bp->client);
+        strbuf_puts(b, ": ");
+        view_md_text(b, bp->qname);
+        strbuf_puts(b, " ");
+        view_md_text(b, bp->qtype);
+        if (bp->others[0]) {
+                strbuf_puts(b, " at ");
+                view_md_text(b, bp->others);
+        }
+}
+
 /* "- CLIENT: skipped: REASON (every cell)", or, when the client has checked
  * cells elsewhere, the breaking point's own "skipped: REASON" line. */
 static void md_unchecked(const struct breaking_point *bps, size_t n, size_t i, struct strbuf *b)
 {
         bool everywhere = client_unchecked_everywhere(bps, n, bps[i].client);
 
-        strbuf_puts(b, "- ");
-        view_md_text(b, bps[i].client);
-        if (!everywhere) {
-                strbuf_puts(b, ": ");
-                view_md_text(b, bps[i].qname);
-                strbuf_puts(b, " ");
-                view_md_text(b, bps[i].qtype);
-                if (bps[i].others[0]) {
-                        strbuf_puts(b, " at ");
-                        view_md_text(b, bps[i].others);
-                }
+        if (everywhere) {
+                strbuf_puts(b, "- ");
+                view_md_text(b, bps[i].client);
+        } else {
+                md_bp_where(&bps[i], b);
         }
         strbuf_printf(b, ": %s: ", verdict_to_string(bps[i].unchecked_verdict));
         view_md_text(b, bps[i].unchecked_reason[0] ? bps[i].unchecked_reason : "no reason given");
@@ -212,16 +221,7 @@ static void md_breaking(const struct matrix *m, const struct answer_sizes *sizes
                         continue;
                 }
                 breaking_describe(m, &bps[i], sizes, line, sizeof(line));
-                strbuf_puts(b, "- ");
-                view_md_text(b, bps[i].client);
-                strbuf_puts(b, ": ");
-                view_md_text(b, bps[i].qname);
-                strbuf_puts(b, " ");
-                view_md_text(b, bps[i].qtype);
-                if (bps[i].others[0]) {
-                        strbuf_puts(b, " at ");
-                        view_md_text(b, bps[i].others);
-                }
+                md_bp_where(&bps[i], b);
                 strbuf_puts(b, ": ");
                 view_md_text(b, line);
                 strbuf_puts(b, "\n");
