@@ -30,6 +30,10 @@ deb http://deb.debian.org/debian-security bookworm-security main
 SOURCES
         # name resolution for apt inside the root: a copy, the host's file is only read
         cp -L /etc/resolv.conf "$1/etc/resolv.conf"
+        # the root shares the host's network: packages installed into it (the
+        # resolvers stubcompat recommends) must not start their services there
+        printf '#!/bin/sh\n# fresh-root: start no service in this root\nexit 101\n' > "$1/usr/sbin/policy-rc.d"
+        chmod 755 "$1/usr/sbin/policy-rc.d"
 }
 
 in_root() {
