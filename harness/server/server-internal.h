@@ -38,6 +38,7 @@ struct server {
         unsigned npending;
         size_t pending_bytes;
         struct event *pending_ev;         /* fires when the oldest is due */
+        struct reply_memo *memo;          /* the last UDP reply (reply-memo.h); NULL: none yet */
         uint8_t *reply;                   /* shared scratch (server_scratch), SERVER_REPLY_CAP */
         uint8_t *query;                   /* shared scratch: the TCP query being handled */
 };

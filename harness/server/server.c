@@ -11,6 +11,7 @@
 
 #include "harness/replay/canned.h"
 #include "harness/server/query.h"
+#include "harness/server/reply-memo.h"
 #include "harness/server/udp-send.h"
 #include "harness/wire/reader.h"
 
@@ -246,8 +247,17 @@ static size_t udp_handle(struct server *s, const uint8_t *buf, size_t len,
 
         if (s->cfg.fixed_reply)
                 return udp_fixed(s, buf, len, out, x);
-        size_t n = server_answer(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x,
-                                 s->observer != NULL);
+        /* an observer wants the name's text, which the memo does not keep */
+        bool memo = !s->observer && !s->pt->canned;
+        size_t n = memo ? reply_memo_get(s->memo, buf, len, out, x) : 0;
+        if (n == 0) {
+                n = server_answer(s->pt, buf, len, TRANSPORT_UDP, out, SERVER_REPLY_CAP, x,
+                                  s->observer != NULL);
+                if (memo && !s->memo)
+                        s->memo = calloc(1, sizeof(*s->memo));
+                if (memo && n > 0)
+                        reply_memo_put(s->memo, buf, len, out, n, x);
+        }
 
         if (s->observer)
                 format_peer((const struct sockaddr *)peer, x->peer, sizeof(x->peer));
@@ -457,6 +467,7 @@ void server_free(struct server *s)
         if (s->udp_fd >= 0)
                 close(s->udp_fd);
         point_free(s->pt);
+        free(s->memo);
         free(s);
 }
 
@@ -468,6 +479,7 @@ void server_park(struct server *s)
         server_tcp_pause(s);
         s->observer = NULL;
         s->observer_arg = NULL;
+        reply_memo_clear(s->memo);
         point_free(s->pt);
         s->pt = NULL;
 }
@@ -494,6 +506,7 @@ int server_reset(struct server *s, struct point *pt)
         point_ref(pt);
         point_free(s->pt);
         s->pt = pt;
+        reply_memo_clear(s->memo);
         server_tcp_resume(s);
         s->udp_seen = 0;
         s->observer = NULL;
