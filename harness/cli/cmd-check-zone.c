@@ -26,6 +26,10 @@ static void check_zone_usage(FILE *f)
                 "Each answer over a limit is reported with its size and how many records of\n"
                 "its final RRset would fit.\n"
                 "\n"
+                "The sizes model minimal responses: no authority or additional section on a\n"
+                "positive answer, as a resolver hands a stub and as NSD sends with\n"
+                "minimal-responses: yes (--responses full for the other behaviour).\n"
+                "\n"
                 "options:\n"
                 "  -o, --origin NAME     the zone's origin (default: the first SOA's owner;\n"
                 "                        needed when the file has relative names before $ORIGIN)\n"
@@ -37,6 +41,12 @@ static void check_zone_usage(FILE *f)
                 "  -f, --format FMT      text (default: one line per finding), json, or github\n"
                 "                        (::error annotations at the RRset's first record)\n"
                 "  -a, --all             also list the answers within every limit (text, json)\n"
+                "  -r, --responses MODEL minimal (default) or full: a positive answer also\n"
+                "                        carries the zone's NS RRset in authority and the\n"
+                "                        addresses of its name servers and of MX/SRV/NS\n"
+                "                        targets in additional (NSD or BIND with\n"
+                "                        minimal-responses off; servers drop those records\n"
+                "                        before truncating, so this is the size when whole)\n"
                 "      --include-anywhere  let $INCLUDE read files outside the zone file's\n"
                 "                        folder (refused by default)\n"
                 "  -h, --help            this text\n"
@@ -52,6 +62,7 @@ int cmd_check_zone(int argc, char **argv)
                 { "limit", required_argument, NULL, 'l' },
                 { "format", required_argument, NULL, 'f' },
                 { "all", no_argument, NULL, 'a' },
+                { "responses", required_argument, NULL, 'r' },
                 { "include-anywhere", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
@@ -65,11 +76,12 @@ int cmd_check_zone(int argc, char **argv)
         struct strbuf out, summary;
         char err[1024];
         bool all = false;
+        enum zonecheck_responses responses = ZONECHECK_RESPONSES_MINIMAL;
         unsigned zflags = 0;
         int c, ret = EXIT_USAGE;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "o:l:f:ah", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "o:l:f:ar:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'o': origin = optarg; break;
                 case 'I': zflags |= ZONEFILE_INCLUDE_ANYWHERE; break;
@@ -88,6 +100,14 @@ int cmd_check_zone(int argc, char **argv)
                         }
                         break;
                 case 'a': all = true; break;
+                case 'r':
+                        responses = zonecheck_responses_from_string(optarg);
+                        if (responses == ZONECHECK_RESPONSES_INVALID) {
+                                fprintf(stderr, "stubcompat check-zone: --responses: expected "
+                                        "minimal|full, got '%s'\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
                 case 'h': check_zone_usage(stdout); return 0;
                 default: check_zone_usage(stderr); return EXIT_USAGE;
                 }
@@ -103,7 +123,7 @@ int cmd_check_zone(int argc, char **argv)
                 fprintf(stderr, "%s\n", err);
                 goto cleanup;
         }
-        r = zonecheck_run(zf->zone, limits, nlimits, err, sizeof(err));
+        r = zonecheck_run_model(zf->zone, limits, nlimits, responses, err, sizeof(err));
         if (!r) {
                 fprintf(stderr, "%s: %s\n", path, err);
                 goto cleanup;

@@ -24,6 +24,24 @@ static const uint16_t stub_types[] = {
 };
 #define NSTUB_TYPES (sizeof(stub_types) / sizeof(stub_types[0]))
 
+static const char *const responses_names[ZONECHECK_RESPONSES_MAX] = {
+        [ZONECHECK_RESPONSES_MINIMAL] = "minimal",
+        [ZONECHECK_RESPONSES_FULL] = "full",
+};
+
+const char *zonecheck_responses_to_string(enum zonecheck_responses r)
+{
+        return r >= 0 && r < ZONECHECK_RESPONSES_MAX ? responses_names[r] : "invalid";
+}
+
+enum zonecheck_responses zonecheck_responses_from_string(const char *s)
+{
+        for (int i = 0; i < ZONECHECK_RESPONSES_MAX; i++)
+                if (strcasecmp(s, responses_names[i]) == 0)
+                        return (enum zonecheck_responses)i;
+        return ZONECHECK_RESPONSES_INVALID;
+}
+
 static const char *const format_names[ZONECHECK_FORMAT_MAX] = {
         [ZONECHECK_FORMAT_TEXT] = "text",
         [ZONECHECK_FORMAT_JSON] = "json",
@@ -307,6 +325,7 @@ struct run {
         struct point_params params;
         struct zonecheck_report *r;
         size_t soa;                     /* record index of the apex SOA, or SIZE_MAX */
+        bool full;                      /* ZONECHECK_RESPONSES_FULL */
         size_t answers_cap, findings_cap;
         size_t *sel;                    /* records of the answer being built */
         size_t nsel, sel_cap;
@@ -370,7 +389,8 @@ static struct answer *build_from_view(struct run *run, const uint8_t *qname, siz
         view.origin_len = run->z->origin_len;
         view.rrs = run->view;
         view.n = view.cap = n;
-        return answer_build(&view, &run->params, qname, qlen, qtype);
+        return run->full ? answer_build_full(&view, &run->params, qname, qlen, qtype)
+                         : answer_build(&view, &run->params, qname, qlen, qtype);
 }
 
 size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigned limit,
@@ -380,6 +400,44 @@ size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigne
                 if (a->rr_end[a->cnames + k - 1] - skip + opt <= limit)
                         return k;
         return 0;
+}
+
+/* Adds the A and AAAA records of name (additional data of FULL answers). */
+static int sel_addresses(struct run *run, const uint8_t *name, size_t len)
+{
+        const struct name_run *nr = index_find(&run->ix, name, len);
+        for (int t = 0; nr && t < 2; t++) {
+                size_t first = 0, n = index_rrset(&run->ix, nr, t ? DNS_TYPE_AAAA : DNS_TYPE_A, &first);
+                for (size_t k = 0; k < n; k++)
+                        if (sel_add(run, run->ix.order[first + k]) < 0)
+                                return -1;
+        }
+        return 0;
+}
+
+/* Adds the records answer_build_full may add for records [first, first+n)
+ * of order[]: the addresses of the names they point at. */
+static int sel_targets(struct run *run, size_t first, size_t n)
+{
+        for (size_t k = 0; k < n; k++) {
+                size_t len;
+                const uint8_t *t = answer_additional_target(&run->z->rrs[run->ix.order[first + k]], &len);
+                if (t && sel_addresses(run, t, len) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* FULL: the apex NS RRset and the addresses of its targets. */
+static int sel_apex_ns(struct run *run)
+{
+        size_t first = 0;
+        size_t n = index_rrset(&run->ix, index_find(&run->ix, run->z->origin, run->z->origin_len),
+                               DNS_TYPE_NS, &first);
+        for (size_t k = 0; k < n; k++)
+                if (sel_add(run, run->ix.order[first + k]) < 0)
+                        return -1;
+        return sel_targets(run, first, n);
 }
 
 static int record_answer(struct run *run, size_t qname_rr, uint16_t qtype, size_t final_rr,
@@ -416,7 +474,8 @@ static int record_answer(struct run *run, size_t qname_rr, uint16_t qtype, size_
                 }
                 r->findings[r->nfindings++] = (struct zonecheck_finding){
                         .answer = r->nanswers, .limit = l, .size = size,
-                        .fit = zonecheck_fit(a, records, r->limits[l].edns ? DNS_OPT_RR_LEN : 0,
+                        .fit = zonecheck_fit(a, records, (r->limits[l].edns ? DNS_OPT_RR_LEN : 0) +
+                                             (records ? a->len - a->rr_end[a->cnames + records - 1] : 0),
                                              r->limits[l].bytes, 0),
                 };
                 if (l == 0)
@@ -543,6 +602,8 @@ static int analyse_name(struct run *run, const struct name_run *nr)
         run->r->names++;
         if (run->soa != SIZE_MAX && sel_add(run, run->soa) < 0)
                 goto oom;
+        if (run->full && sel_apex_ns(run) < 0)
+                goto oom;
         chain_sel = run->nsel;
         for (size_t i = 0; i < NSTUB_TYPES; i++)
                 types[ntypes++] = stub_types[i];
@@ -574,6 +635,8 @@ static int analyse_name(struct run *run, const struct name_run *nr)
                 for (size_t k = 0; k < count; k++)
                         if (sel_add(run, run->ix.order[first + k]) < 0)
                                 goto oom;
+                if (run->full && sel_targets(run, first, count) < 0)
+                        goto oom;
                 a = build_from_view(run, q->owner, q->owner_len, types[i]);
                 if (!a) {
                         fail_build(run, q->owner, q->owner_len, types[i]);
@@ -605,7 +668,15 @@ static int names_by_file_order(const void *a, const void *b)
 struct zonecheck_report *zonecheck_run(const struct zone *z, const struct zonecheck_limit *limits,
                                        size_t nlimits, char *err, size_t errlen)
 {
-        struct run run = { .z = z, .soa = SIZE_MAX, .err = err, .errlen = errlen };
+        return zonecheck_run_model(z, limits, nlimits, ZONECHECK_RESPONSES_MINIMAL, err, errlen);
+}
+
+struct zonecheck_report *zonecheck_run_model(const struct zone *z, const struct zonecheck_limit *limits,
+                                             size_t nlimits, enum zonecheck_responses responses,
+                                             char *err, size_t errlen)
+{
+        struct run run = { .z = z, .soa = SIZE_MAX, .err = err, .errlen = errlen,
+                           .full = responses == ZONECHECK_RESPONSES_FULL };
         const struct name_run **names = NULL;
         size_t first;
 
@@ -614,6 +685,7 @@ struct zonecheck_report *zonecheck_run(const struct zone *z, const struct zonech
                 goto fail_msg;
         memcpy(run.r->limits, limits, nlimits * sizeof(*limits));
         run.r->nlimits = nlimits;
+        run.r->responses = responses;
         params_defaults(&run.params);
         if (index_build(&run.ix, z) < 0)
                 goto fail_msg;
@@ -795,6 +867,7 @@ static void write_json(const struct zonecheck_report *r, const struct zonefile *
         strbuf_json_string(out, path);
         strbuf_puts(out, ",\n  \"origin\": ");
         strbuf_json_string(out, origin);
+        strbuf_printf(out, ",\n  \"responses\": \"%s\"", zonecheck_responses_to_string(r->responses));
         strbuf_puts(out, ",\n  \"limits\": [");
         for (size_t l = 0; l < r->nlimits; l++)
                 strbuf_printf(out, "%s{\"bytes\": %u, \"edns\": %s}", l ? ", " : "",
@@ -849,7 +922,9 @@ void zonecheck_write(const struct zonecheck_report *r, const struct zonefile *zf
 
 void zonecheck_summary(const struct zonecheck_report *r, const char *path, struct strbuf *out)
 {
-        strbuf_printf(out, "%s: %zu answers at %zu names checked:", path, r->nanswers, r->names);
+        strbuf_printf(out, "%s: %zu answers at %zu names checked%s:", path, r->nanswers, r->names,
+                      r->responses == ZONECHECK_RESPONSES_FULL
+                              ? " (full responses: authority NS and additional glue)" : "");
         for (size_t l = 0; l < r->nlimits; l++) {
                 size_t n = 0;
                 for (size_t i = 0; i < r->nfindings; i++)

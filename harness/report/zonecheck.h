@@ -37,6 +37,17 @@ enum zonecheck_format {
 const char *zonecheck_format_to_string(enum zonecheck_format f);
 enum zonecheck_format zonecheck_format_from_string(const char *s);
 
+/* Which server behaviour the sizes model. */
+enum zonecheck_responses {
+        ZONECHECK_RESPONSES_MINIMAL,    /* no authority/additional on a positive answer */
+        ZONECHECK_RESPONSES_FULL,       /* + the zone's NS in authority, glue in additional */
+        ZONECHECK_RESPONSES_MAX,
+        ZONECHECK_RESPONSES_INVALID = -1,
+};
+
+const char *zonecheck_responses_to_string(enum zonecheck_responses r);
+enum zonecheck_responses zonecheck_responses_from_string(const char *s);
+
 struct zonecheck_limit {
         unsigned bytes;
         bool edns;                      /* checked with OPT: bytes > 512 */
@@ -73,6 +84,7 @@ struct zonecheck_report {
         size_t below_cut;               /* names at or below a delegation: not analysed */
         size_t outside;                 /* names outside the origin: not analysed */
         size_t chain_out;               /* names whose CNAME chain leaves the zone */
+        enum zonecheck_responses responses;
         bool failed;                    /* some answer exceeds the strictest limit */
 };
 
@@ -95,6 +107,12 @@ size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigne
  * answer over 65535 bytes (no server can send it). */
 struct zonecheck_report *zonecheck_run(const struct zone *z, const struct zonecheck_limit *limits,
                                        size_t nlimits, char *err, size_t errlen);
+/* The same with the answers of a model: zonecheck_run is MINIMAL; FULL
+ * sizes answers like answer_build_full (NSD or BIND with minimal-responses
+ * off), and "at most N fit" then keeps the authority and additional records. */
+struct zonecheck_report *zonecheck_run_model(const struct zone *z, const struct zonecheck_limit *limits,
+                                             size_t nlimits, enum zonecheck_responses responses,
+                                             char *err, size_t errlen);
 void zonecheck_report_free(struct zonecheck_report *r);
 
 /* Writes the report of zf's zone (display name `path`) in a format:

@@ -132,8 +132,114 @@ static int build_answer_section(struct build *b, uint16_t qtype, bool *loop)
         return m == ZONE_MATCH_NONE ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
 }
 
-struct answer *answer_build(const struct zone *z, const struct point_params *p,
-                            const uint8_t *qname, size_t qname_len, uint16_t qtype)
+const uint8_t *answer_additional_target(const struct zone_rr *rr, size_t *len)
+{
+        size_t skip = rr->type == DNS_TYPE_NS ? 0 : rr->type == DNS_TYPE_MX ? 2
+                      : rr->type == DNS_TYPE_SRV ? 6 : SIZE_MAX;
+        if (skip == SIZE_MAX || rr->rdlen <= skip)
+                return NULL;
+        *len = wire_name_length(rr->rdata + skip, rr->rdlen - skip);
+        return rr->rdata + skip;
+}
+
+/* Targets whose addresses go in additional, in the order NSD adds them. */
+struct targets {
+        const uint8_t *name[256];
+        size_t len[256];
+        unsigned n;
+};
+
+static void targets_add_rrset(struct targets *t, const struct zone *z, const uint8_t *owner,
+                              size_t owner_len, uint16_t type)
+{
+        for (size_t i = 0; i < z->n && t->n < 256; i++) {
+                size_t len;
+                const uint8_t *name;
+                if (z->rrs[i].type != type ||
+                    !wire_name_equal(z->rrs[i].owner, z->rrs[i].owner_len, owner, owner_len) ||
+                    !(name = answer_additional_target(&z->rrs[i], &len)))
+                        continue;
+                t->name[t->n] = name;
+                t->len[t->n++] = len;
+        }
+}
+
+/* True when (owner, type) was already written: an RRset goes in once. */
+static bool rrset_written(const struct targets *done, uint16_t done_types[], const uint8_t *owner,
+                          size_t len, uint16_t type)
+{
+        for (unsigned i = 0; i < done->n; i++)
+                if (done_types[i] == type && wire_name_equal(done->name[i], done->len[i], owner, len))
+                        return true;
+        return false;
+}
+
+/* Writes every record of (owner, type) once; returns the count or -1. */
+static int build_rrset(struct build *b, const uint8_t *owner, size_t owner_len, uint16_t type)
+{
+        int n = 0;
+        for (size_t i = 0; i < b->z->n; i++) {
+                const struct zone_rr *rr = &b->z->rrs[i];
+                if (rr->type != type || !wire_name_equal(rr->owner, rr->owner_len, owner, owner_len) ||
+                    duplicate_of_earlier(b->z, i))
+                        continue;
+                if (build_rr(b, rr, rr->owner, rr->owner_len) < 0)
+                        return -1;
+                n++;
+        }
+        return n;
+}
+
+/* The rest of a positive answer when the server does not minimise it (NSD
+ * and BIND with minimal-responses off): the zone's NS RRset in authority
+ * (unless the answer is that RRset), then in additional the A records, then
+ * the AAAA records, of the names the answer's NS, MX and SRV records and the
+ * authority's NS records point at, where the zone holds them, each RRset
+ * once and none that the answer holds. Returns the additional count or -1. */
+static int build_full_sections(struct build *b, uint16_t qtype)
+{
+        const struct zone *z = b->z;
+        struct answer *a = b->a;
+        struct targets t = { .n = 0 }, done = { .n = 0 };
+        uint16_t done_types[256];
+        uint8_t source[DNS_NAME_MAX];
+        size_t source_len;
+        int ar = 0;
+        bool apex_ns = qtype == DNS_TYPE_NS &&
+                       wire_name_equal(a->final_name, a->final_len, z->origin, z->origin_len);
+
+        if (zone_match_name(z, a->final_name, a->final_len, source, &source_len) != ZONE_MATCH_NONE)
+                targets_add_rrset(&t, z, source, source_len, qtype);
+        done.name[0] = a->final_name;
+        done.len[0] = a->final_len;
+        done_types[0] = qtype;
+        done.n = 1;
+        if (!apex_ns) {
+                int n = build_rrset(b, z->origin, z->origin_len, DNS_TYPE_NS);
+                if (n < 0)
+                        return -1;
+                a->nscount = (uint16_t)n;
+                targets_add_rrset(&t, z, z->origin, z->origin_len, DNS_TYPE_NS);
+        }
+        for (int pass = 0; pass < 2; pass++) {
+                uint16_t type = pass == 0 ? DNS_TYPE_A : DNS_TYPE_AAAA;
+                for (unsigned i = 0; i < t.n && done.n < 256; i++) {
+                        if (rrset_written(&done, done_types, t.name[i], t.len[i], type))
+                                continue;
+                        int n = build_rrset(b, t.name[i], t.len[i], type);
+                        if (n < 0)
+                                return -1;
+                        ar += n;
+                        done.name[done.n] = t.name[i];
+                        done.len[done.n] = t.len[i];
+                        done_types[done.n++] = type;
+                }
+        }
+        return ar;
+}
+
+static struct answer *build(const struct zone *z, const struct point_params *p,
+                            const uint8_t *qname, size_t qname_len, uint16_t qtype, bool full)
 {
         struct build b = { .z = z };
         struct answer *a = calloc(1, sizeof(*a));
@@ -164,10 +270,16 @@ struct answer *answer_build(const struct zone *z, const struct point_params *p,
                                         goto fail;
                                 a->nscount = 1;
                         }
+                } else if (full && a->ancount > a->cnames) {
+                        int ar = build_full_sections(&b, qtype);
+                        if (ar < 0)
+                                goto fail;
+                        a->arcount = (uint16_t)ar;
                 }
         }
         wire_patch_u16(&b.w, 6, a->ancount);
         wire_patch_u16(&b.w, 8, a->nscount);
+        wire_patch_u16(&b.w, 10, a->arcount);
         if (wire_writer_status(&b.w) < 0)
                 goto fail;
         a->len = b.w.len;
@@ -184,6 +296,18 @@ fail:
                 free(a->addrs);
         free(a);
         return NULL;
+}
+
+struct answer *answer_build(const struct zone *z, const struct point_params *p,
+                            const uint8_t *qname, size_t qname_len, uint16_t qtype)
+{
+        return build(z, p, qname, qname_len, qtype, false);
+}
+
+struct answer *answer_build_full(const struct zone *z, const struct point_params *p,
+                                 const uint8_t *qname, size_t qname_len, uint16_t qtype)
+{
+        return build(z, p, qname, qname_len, qtype, true);
 }
 
 void answer_free(struct answer *a)

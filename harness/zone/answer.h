@@ -23,6 +23,7 @@ struct answer {
         size_t len;
         size_t question_end;     /* offset after the question */
         uint16_t ancount, nscount;
+        uint16_t arcount;        /* answer_build_full only; 0 otherwise */
         size_t *rr_end;          /* end offset of each record (answer, then authority) */
         size_t nrr;
         /* The end of the chain and the addresses of qtype held there. */
@@ -48,6 +49,16 @@ struct answer {
  * of memory or when the answer exceeds 65535 bytes. */
 struct answer *answer_build(const struct zone *z, const struct point_params *p,
                             const uint8_t *qname, size_t qname_len, uint16_t qtype);
+/* The same answer as an authoritative server sends it without minimal
+ * responses (NSD and BIND with minimal-responses off): a positive answer
+ * also carries the zone's NS RRset in authority and, in additional, the A
+ * then AAAA records the zone holds for the names its NS, MX and SRV records
+ * point at. check-zone --responses full; the fake server never sends it. */
+struct answer *answer_build_full(const struct zone *z, const struct point_params *p,
+                                 const uint8_t *qname, size_t qname_len, uint16_t qtype);
+/* The name a record points at for additional data (NS and MX, RFC 1035
+ * 3.3; SRV, RFC 2782), with its length; NULL for other types. */
+const uint8_t *answer_additional_target(const struct zone_rr *rr, size_t *len);
 void answer_free(struct answer *a);
 
 /* A small cache of answers by (qname, qtype), owned by one scenario point. */

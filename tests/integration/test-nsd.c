@@ -137,8 +137,9 @@ static pid_t spawn_nsd(const char *conf, const char *log)
 }
 
 /* Starts NSD serving zone_file as zone (absolute paths) in a fresh temporary
- * folder. Returns true when it answers; false after printing why. */
-static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
+ * folder, with minimal-responses on or off. Returns true when it answers;
+ * false after printing why. */
+static bool nsd_start_model(struct nsd *n, const char *zone, const char *zone_file, bool minimal)
 {
         char conf[512], log[512], text[4096];
 
@@ -168,7 +169,7 @@ static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
                          "    logfile: \"%s\"\n"
                          "    server-count: 1\n"
                          "    rrl-ratelimit: 0\n"
-                         "    minimal-responses: yes\n"
+                         "    minimal-responses: %s\n"
                          "    round-robin: no\n"
                          "    hide-version: yes\n"
                          "    nsid: \"ascii_stubcompat-test\"\n"
@@ -177,7 +178,8 @@ static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
                          "zone:\n"
                          "    name: \"%s\"\n"
                          "    zonefile: \"%s\"\n",
-                         n->port, n->dir, n->dir, n->dir, n->dir, n->dir, log, zone, zone_file);
+                         n->port, n->dir, n->dir, n->dir, n->dir, n->dir, log,
+                         minimal ? "yes" : "no", zone, zone_file);
                 if (n->port == 0 || !write_file(conf, text))
                         continue;
                 n->pid = spawn_nsd(conf, log);
@@ -203,6 +205,11 @@ static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
         print_file(log);
         nsd_stop(n);
         return false;
+}
+
+static bool nsd_start(struct nsd *n, const char *zone, const char *zone_file)
+{
+        return nsd_start_model(n, zone, zone_file, true);
 }
 
 /* ---------------------------------------------------------------- comparing */
@@ -243,7 +250,13 @@ static void ask(const struct nsd *n, struct tally *t, const char *name, const ch
 }
 
 /* Asks NSD every answer check-zone analysed in zone_file. */
-static void compare_zone(const char *zone, const char *zone_file, unsigned *answers)
+/* Asks NSD every answer check-zone analysed in zone_file under a model:
+ * MINIMAL against NSD with minimal-responses on, four ways (TCP and UDP,
+ * without EDNS and with 1232); FULL against NSD with minimal-responses off,
+ * over TCP only (over UDP NSD drops authority and additional records before
+ * truncating, which the minimal model checks). */
+static void compare_zone_model(const char *zone, const char *zone_file,
+                               enum zonecheck_responses model, unsigned *answers)
 {
         const char *const tcp_plain[] = { "+tcp", "+noedns", "+norec", "+time=2", "+tries=1", NULL };
         const char *const tcp_edns[] = { "+tcp", "+bufsize=1232", "+nocookie", "+norec", "+time=2",
@@ -260,10 +273,12 @@ static void compare_zone(const char *zone, const char *zone_file, unsigned *answ
         struct nsd n;
         char err[1024];
 
+        bool full = model == ZONECHECK_RESPONSES_FULL;
+
         CU_ASSERT_EQUAL_FATAL(zonefile_read(zone_file, NULL, &zf, err, sizeof(err)), 0);
-        rep = zonecheck_run(zf->zone, limits, nlimits, err, sizeof(err));
+        rep = zonecheck_run_model(zf->zone, limits, nlimits, model, err, sizeof(err));
         CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
-        if (!nsd_start(&n, zone, zone_file)) {
+        if (!nsd_start_model(&n, zone, zone_file, !full)) {
                 CU_FAIL("NSD did not start");
                 goto cleanup;
         }
@@ -275,8 +290,11 @@ static void compare_zone(const char *zone, const char *zone_file, unsigned *answ
                 bool fits = a->size <= DNS_UDP_LEGACY_MAX, fits_edns = a->size_edns <= 1232;
 
                 wire_name_to_text(q->owner, q->owner_len, name, sizeof(name));
-                ask(&n, &t, name, type, tcp_plain, (int)a->size, 0, "tcp");
-                ask(&n, &t, name, type, tcp_edns, (int)a->size_edns, 0, "tcp edns 1232");
+                ask(&n, &t, name, type, tcp_plain, (int)a->size, 0, full ? "tcp, full" : "tcp");
+                ask(&n, &t, name, type, tcp_edns, (int)a->size_edns, 0,
+                    full ? "tcp edns 1232, full" : "tcp edns 1232");
+                if (full)
+                        continue;
                 ask(&n, &t, name, type, udp_plain, fits ? (int)a->size : -1, fits ? 0 : 1, "udp");
                 ask(&n, &t, name, type, udp_edns, fits_edns ? (int)a->size_edns : -1, fits_edns ? 0 : 1,
                     "udp edns 1232");
@@ -285,11 +303,16 @@ static void compare_zone(const char *zone, const char *zone_file, unsigned *answ
         if (t.differ)
                 printf("\n    %s: %u of %u queries differ\n", zone_file, t.differ, t.asked);
         CU_ASSERT_EQUAL(t.differ, 0);
-        CU_ASSERT(t.asked == 4 * rep->nanswers);
+        CU_ASSERT(t.asked == (full ? 2 : 4) * rep->nanswers);
 cleanup:
         nsd_stop(&n);
         zonecheck_report_free(rep);
         zonefile_free(zf);
+}
+
+static void compare_zone(const char *zone, const char *zone_file, unsigned *answers)
+{
+        compare_zone_model(zone, zone_file, ZONECHECK_RESPONSES_MINIMAL, answers);
 }
 
 #define REQUIRE_TOOLS() do { \
@@ -664,6 +687,32 @@ static void test_dig_nsid_kept(void)
         remove_dir(dir);
 }
 
+/* Name servers in the zone with A and AAAA glue, MX and SRV targets in and
+ * out of the zone, a CNAME chain, NODATA: the full model's shapes. */
+static const char *full_zone =
+        "$ORIGIN f.test.\n$TTL 300\n"
+        "@ SOA ns1 admin 1 3600 600 86400 300\n"
+        "  NS ns1\n  NS ns2\n  NS ns.example.net.\n"
+        "  MX 10 mail\n  MX 20 mail.example.net.\n  MX 30 ns1\n"
+        "ns1 A 10.0.0.1\nns1 AAAA 2001:db8::1\nns2 A 10.0.0.2\n"
+        "www A 10.0.0.80\ncdn CNAME www\nmail A 10.0.0.25\nmail AAAA 2001:db8::25\n"
+        "_sip._tcp SRV 10 60 5060 sip\nsip A 10.0.0.60\ntxt TXT \"hello\"\n";
+
+static void test_full_responses(void)
+{
+        char dir[64], path[512], mixpanel[1024];
+        unsigned answers = 0;
+
+        REQUIRE_TOOLS();
+        CU_ASSERT_FATAL(temp_zone(dir, full_zone, path));
+        compare_zone_model("f.test", path, ZONECHECK_RESPONSES_FULL, &answers);
+        remove_dir(dir);
+        snprintf(mixpanel, sizeof(mixpanel), "%s/scenarios/customers/mixpanel-monday.zone",
+                 test_source_dir());
+        compare_zone_model("mixpanel.com", mixpanel, ZONECHECK_RESPONSES_FULL, &answers);
+        CU_ASSERT(answers > 50);
+}
+
 /* The one difference that stays: asked for NS, NSD adds the addresses of
  * name servers inside the zone as additional records even with
  * minimal-responses. A recursive resolver's answer to a stub has no such
@@ -719,6 +768,8 @@ int main(int argc, char **argv)
                   test_shapes },
                 { "at most N fit: NSD serves N whole and truncates N+1", test_fit_claims },
                 { "NS glue: the known difference", test_ns_glue_difference },
+                { "--responses full: every size as NSD serves it without minimal responses",
+                  test_full_responses },
                 { "reproduce --server: the Mixpanel split against NSD", test_reproduce_server },
                 { "dig +nsid output: the NSID option is kept", test_dig_nsid_kept },
                 { NULL, NULL },

@@ -714,6 +714,13 @@ static void test_cli_exit_codes(void)
         run_cli(SP_LIST(monday, "--limit", "x"), &r);
         SP_CHECK(r.status == 2, &r);
         cmd_result_free(&r);
+        /* the full model: the NS RRset and glue make answers bigger, never smaller */
+        run_cli(SP_LIST(monday, "--responses", "full", "--format", "json"), &r);
+        SP_CHECK(r.status == 1 && strstr(r.out, "\"responses\": \"full\"") != NULL, &r);
+        cmd_result_free(&r);
+        run_cli(SP_LIST(monday, "--responses", "most"), &r);
+        SP_CHECK(r.status == 2 && strstr(r.err, "--responses: expected minimal|full") != NULL, &r);
+        cmd_result_free(&r);
         run_cli(SP_LIST(monday, "--format", "yaml"), &r);
         SP_CHECK(r.status == 2, &r);
         cmd_result_free(&r);
