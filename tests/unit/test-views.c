@@ -830,6 +830,17 @@ static void test_md_skipped_client(void)
         matrix_free(&m);
 }
 
+/* count() for long pages: memmem with the length left, so a sanitizer's
+ * strstr (a strlen of the haystack per call) does not make it quadratic. */
+static size_t count_long(const char *hay, const char *needle)
+{
+        size_t n = 0, len = strlen(needle), left = strlen(hay);
+        for (const char *p = hay; (p = memmem(p, left - (size_t)(p - hay), needle, len)) != NULL;
+             p += len)
+                n++;
+        return n;
+}
+
 /* Over HTML_FULL_MAX_CELLS cells the grids fold: one element per (query,
  * size-axis value, client), counting its cells; the page says so. */
 static void test_html_folded(void)
@@ -842,7 +853,8 @@ static void test_html_folded(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<body data-mode=\"folded\">"));
         CU_ASSERT_EQUAL(count(s, "<table class=\"grid agg\""), 3);
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "21000 cells: the grids fold"));
-        CU_ASSERT_EQUAL(count(s, "data-cells=\"1\""), count(s, "class=\"cell agg "));
+        CU_ASSERT_EQUAL(count_long(s, "data-cells=\"1\""), count_long(s, "class=\"cell agg "));
+        CU_ASSERT_EQUAL(count_long(s, "class=\"cell agg "), 21000);
         CU_ASSERT_PTR_NULL(strstr(s, "<td class=\"cell v-"));
         free(s);
         matrix_free(&m);
@@ -850,7 +862,7 @@ static void test_html_folded(void)
         make_matrix(&m, 7, 100, 3, all_ok);             /* 2,100 cells: one element each */
         s = render(&m, html_plain);
         CU_ASSERT_PTR_NOT_NULL(strstr(s, "<body data-mode=\"cells\">"));
-        CU_ASSERT_EQUAL(count(s, "class=\"cell "), 2100);
+        CU_ASSERT_EQUAL(count_long(s, "class=\"cell "), 2100);
         free(s);
         matrix_free(&m);
 }
