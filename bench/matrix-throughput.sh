@@ -114,12 +114,10 @@ read -r secs kb cpu cells < "$work/last"
 figure matrix.baseline200k.rss "run of $cells cells with --baseline of as many ($secs s): peak RSS" "$((kb / 1024))" le 128 MiB
 rm -rf "$work/a" "$work/b" "$work/m"
 
-start=$(date +%s.%N)
-$BIN run --default --out "$work/default" --quiet > /dev/null 2>&1 || true
-end=$(date +%s.%N)
-figure matrix.default "default suites, every client" "$(python3 -c "print($end - $start)")" le 60 s
-start=$(date +%s.%N)
-$BIN calibrate --out "$work/calibration" > /dev/null 2>&1 || true
-end=$(date +%s.%N)
-figure matrix.calibrate "calibration (scenarios/calibration.scn), every pair" "$(python3 -c "print($end - $start)")" le 300 s
+timed "$work/time" $BIN run --default --out "$work/default" --quiet
+read -r secs kb cpu < "$work/time"
+figure matrix.default "default suites, every client ($cpu CPU-seconds)" "$secs" le 60 s
+timed "$work/time" $BIN calibrate --out "$work/calibration"
+read -r secs kb cpu < "$work/time"
+figure matrix.calibrate "calibration (scenarios/calibration.scn), every pair ($cpu CPU-seconds)" "$secs" le 300 s
 echo "load after: $(uptime | sed 's/.*load average: //')"
