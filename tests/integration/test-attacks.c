@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -523,55 +524,51 @@ static void test_delay_flood(void)
 
 /* ---------------------------------------------------------------- a run's ports */
 
-/* The 127.0.0.1 ports (UDP, and listening TCP) whose sockets process pid
- * holds, from /proc/PID/fd and /proc/net/{udp,tcp}. Returns how many. */
+/* The 127.0.0.1 ports (UDP, and listening TCP) of the sockets process pid
+ * holds: each of its socket descriptors is duplicated with pidfd_getfd and
+ * asked with getsockname (fast however many sockets the machine has, unlike
+ * reading /proc/net/tcp). Returns how many, 0 when the process is gone. */
 static size_t process_ports(pid_t pid, uint16_t *udp, size_t *nudp, uint16_t *tcp, size_t *ntcp,
                             size_t cap)
 {
-        unsigned long inodes[4096];
-        size_t ninodes = 0;
-        char path[64], link[64], line[512];
+        char path[64], link[64];
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         DIR *d;
         struct dirent *e;
 
         *nudp = *ntcp = 0;
         snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-        if (!(d = opendir(path)))
+        if (pidfd < 0 || !(d = opendir(path))) {
+                if (pidfd >= 0)
+                        close(pidfd);
                 return 0;
-        while ((e = readdir(d)) && ninodes < 4096) {
+        }
+        while ((e = readdir(d))) {
                 char fdpath[320];
+                struct sockaddr_in sa;
+                socklen_t len = sizeof(sa);
+                int type = 0, listening = 0;
+                socklen_t tl = sizeof(type), ll = sizeof(listening);
                 snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
                 ssize_t n = readlink(fdpath, link, sizeof(link) - 1);
-                if (n <= 0)
+                if (n <= 0 || strncmp(link, "socket:", 7) != 0)
                         continue;
-                link[n] = '\0';
-                if (sscanf(link, "socket:[%lu]", &inodes[ninodes]) == 1)
-                        ninodes++;
+                int fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
+                if (fd < 0)
+                        continue;
+                if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0 && sa.sin_family == AF_INET &&
+                    sa.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && sa.sin_port != 0 &&
+                    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0) {
+                        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll);
+                        if (type == SOCK_DGRAM && *nudp < cap)
+                                udp[(*nudp)++] = ntohs(sa.sin_port);
+                        else if (type == SOCK_STREAM && listening && *ntcp < cap)
+                                tcp[(*ntcp)++] = ntohs(sa.sin_port);
+                }
+                close(fd);
         }
         closedir(d);
-        for (int t = 0; t < 2; t++) {
-                FILE *f = fopen(t == 0 ? "/proc/net/udp" : "/proc/net/tcp", "r");
-                if (!f)
-                        continue;
-                while (fgets(line, sizeof(line), f)) {
-                        unsigned addr, port, state;
-                        unsigned long inode;
-                        if (sscanf(line, " %*d: %x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu",
-                                   &addr, &port, &state, &inode) != 4 || addr != 0x0100007f)
-                                continue;
-                        if (t == 1 && state != 0x0a)   /* TCP_LISTEN */
-                                continue;
-                        for (size_t i = 0; i < ninodes; i++)
-                                if (inodes[i] == inode) {
-                                        if (t == 0 && *nudp < cap)
-                                                udp[(*nudp)++] = (uint16_t)port;
-                                        else if (t == 1 && *ntcp < cap)
-                                                tcp[(*ntcp)++] = (uint16_t)port;
-                                        break;
-                                }
-                }
-                fclose(f);
-        }
+        close(pidfd);
         return *nudp + *ntcp;
 }
 
