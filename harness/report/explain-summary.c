@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "harness/report/zonecheck.h"
 #include "harness/wire/dns.h"
@@ -26,11 +27,17 @@ static const char *const group_why[GROUP_MAX] = {
         [GROUP_OTHER] = "they could not use the reply",
 };
 
-static enum group group_of(const struct explain_client *who)
+static enum group group_of(const struct explain_row *row)
 {
-        const struct profile *p = who->profile;
-        if (!p)
-                return GROUP_OTHER;
+        const struct profile *p = row->who.profile;
+        const struct matrix_cell *c = row->c;
+        if (!p) {       /* a library without a profile: what the server saw it do */
+                if (c->tcp_queries > 0)
+                        return GROUP_TCP;
+                if (c->edns >= 0)
+                        return GROUP_EDNS;
+                return c->udp_queries > 0 ? GROUP_LEGACY : GROUP_OTHER;
+        }
         if (p->transport == PROFILE_TRANSPORT_TCP_ONLY ||
             (p->transport == PROFILE_TRANSPORT_UDP_THEN_TCP && p->tc == PROFILE_TC_RETRY_TCP))
                 return GROUP_TCP;
@@ -45,9 +52,23 @@ static bool internal_word(const char *w, size_t n)
                 if (n == strlen(words[i]) && strncmp(w, words[i], n) == 0)
                         return true;
         for (size_t i = 0; i < n; i++)
-                if (w[i] == '_' || (w[i] == '(' && i + 1 < n && w[i + 1] == ')'))
-                        return true;
+                if (w[i] == '_' || (w[i] == '(' && i + 1 < n && w[i + 1] == ')') ||
+                    (w[i] == '.' && i + 1 < n && isalpha((unsigned char)w[i + 1])))
+                        return true;   /* __dns_lookup, ares_version(), net.Resolver */
         return false;
+}
+
+/* The option a client runs with, in customer words ("" for none). */
+static const char *option_words(const char *with)
+{
+        static const struct { const char *flag, *words; } options[] = {
+                { "IGNTC", " set to ignore truncation" }, { "USEVC", " over TCP only" },
+                { "TCP only", " over TCP only" }, { "EDNS", " with EDNS" }, { "edns0", " with EDNS" },
+        };
+        for (size_t i = 0; with && i < sizeof(options) / sizeof(options[0]); i++)
+                if (strstr(with, options[i].flag))
+                        return options[i].words;
+        return "";
 }
 
 void explain_customer_name(const struct explain_client *who, char *buf, size_t len)
@@ -55,10 +76,19 @@ void explain_customer_name(const struct explain_client *who, char *buf, size_t l
         char full[256];
         size_t o = 0;
         explain_who(who, full, sizeof(full));
-        /* cut at " with " (flags and options) */
+        /* cut at " with " (flags and options), kept as words below */
         char *with = strstr(full, " with ");
+        const char *option = option_words(with ? with + 6 : NULL);
         if (with)
                 *with = '\0';
+        /* cut at ", " outside parentheses: ", one process per lookup" */
+        for (int depth = 0, i = 0; full[i]; i++) {
+                depth += full[i] == '(' ? 1 : full[i] == ')' ? -1 : 0;
+                if (depth == 0 && full[i] == ',' && full[i + 1] == ' ') {
+                        full[i] = '\0';
+                        break;
+                }
+        }
         buf[0] = '\0';
         for (const char *s = full; *s && o + 1 < len;) {
                 while (*s == ' ')
@@ -89,6 +119,25 @@ void explain_customer_name(const struct explain_client *who, char *buf, size_t l
         }
         if (!buf[0])
                 snprintf(buf, len, "%s", who->name ? who->name : "a client");
+        else if (o + 1 < len)
+                snprintf(buf + o, len - o, "%s", option);
+}
+
+/* True when two customer names are one library with one option: the same
+ * first two words and the same option words ("glibc 2.36 (Debian 12)" and
+ * "glibc 2.36 libresolv (Debian 12)" are one; "c-ares 1.18.1" and "c-ares
+ * 1.18.1 set to ignore truncation" are two). */
+static bool same_library(const char *a, const char *b)
+{
+        size_t key = strcspn(a, " ");
+        key += a[key] ? 1 + strcspn(a + key + 1, " ") : 0;
+        if (strncasecmp(a, b, key) != 0 || (b[key] != '\0' && b[key] != ' '))
+                return false;
+        static const char *const words[] = { " set to ignore truncation", " over TCP only", " with EDNS" };
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+                if ((strstr(a, words[i]) != NULL) != (strstr(b, words[i]) != NULL))
+                        return false;
+        return true;
 }
 
 /* Appends "a, b and c" of the group's names (each once). */
@@ -100,18 +149,15 @@ static void list_names(const struct explain_row *rows, size_t n, enum group g, b
         for (size_t i = 0; i < n && k < 32; i++) {
                 bool fails = !verdict_is_success(rows[i].c->verdict) &&
                              !verdict_is_unchecked(rows[i].c->verdict);
-                if (group_of(&rows[i].who) != g || fails != failing ||
+                if (group_of(&rows[i]) != g || fails != failing ||
                     verdict_is_unchecked(rows[i].c->verdict))
                         continue;
                 char name[160];
                 bool dup = false;
                 explain_customer_name(&rows[i].who, name, sizeof(name));
-                /* one mention per library: "c-ares 1.18.1" once, whatever its options */
-                size_t key = strcspn(name, " ");
-                key += name[key] ? 1 + strcspn(name + key + 1, " ") : 0;
+                /* one mention per library and option: "c-ares 1.18.1" once */
                 for (size_t j = 0; j < k; j++)
-                        dup |= strncmp(names[j], name, key) == 0 &&
-                               (names[j][key] == '\0' || names[j][key] == ' ');
+                        dup |= same_library(names[j], name);
                 if (!dup)
                         snprintf(names[k++], sizeof(names[0]), "%s", name);
         }
@@ -125,7 +171,7 @@ static size_t count_group(const struct explain_row *rows, size_t n, enum group g
         for (size_t i = 0; i < n; i++) {
                 bool fails = !verdict_is_success(rows[i].c->verdict) &&
                              !verdict_is_unchecked(rows[i].c->verdict);
-                k += group_of(&rows[i].who) == g && fails == failing &&
+                k += group_of(&rows[i]) == g && fails == failing &&
                      !verdict_is_unchecked(rows[i].c->verdict);
         }
         return k;
