@@ -15,7 +15,7 @@ _stubcompat()
         _init_completion -n = || return
 
         local prog=${words[0]}
-        local commands="run merge diff clients calibrate serve reproduce check-zone version"
+        local commands="run merge diff clients resolvers calibrate serve reproduce check-zone version"
 
         # the command is the first word that is not an option
         local cmd="" i
@@ -99,6 +99,8 @@ _stubcompat()
                 opts="--format --help" ;;
         clients)
                 opts="--names --help" ;;
+        resolvers)
+                opts="--help" ;;
         calibrate)
                 opts="--clients --out --help" ;;
         serve)

@@ -9,6 +9,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_clients(int argc, char **argv);
+int cmd_resolvers(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_check_zone(int argc, char **argv);

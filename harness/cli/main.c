@@ -14,6 +14,7 @@ static const struct {
         { "merge", cmd_merge, "join the shards of a suite (run --shard K/N) into one matrix" },
         { "diff", cmd_diff, "cells whose verdict changed between two runs; exit 1 if any got worse" },
         { "clients", cmd_clients, "list the clients, emulated and real, and whether they can run" },
+        { "resolvers", cmd_resolvers, "list the resolvers of path=, their versions, and whether they can run" },
         { "calibrate", cmd_calibrate, "check each emulated profile against its real twin, cell by cell" },
         { "serve", cmd_serve, "serve one scenario point on loopback (UDP and TCP)" },
         { "reproduce", cmd_reproduce, "a customer's zone, capture, dig output or testns file -> the matrix, and why clients fail" },

@@ -69,14 +69,16 @@ static int dnsmasq_config(const struct resolver_setup *s, char *text, size_t len
                argv_add(run, "--conf-file=%s/dnsmasq.conf", s->dir);
 }
 
-/* Adds `unbound-control -c CONF cmd [arg]` to the flush. */
-static int unbound_control(struct resolver_flush *f, const struct resolver_setup *s,
-                           const char *cmd, const char *arg)
+/* Adds `unbound-control cmd` to the flush, spoken on its socket directly
+ * (the tool's protocol without certificates: "UBCT1 cmd\n", then the reply
+ * until the server closes). */
+static int unbound_control(struct resolver_flush *f, const char *cmd)
 {
-        struct resolver_argv *a = &f->cmd[f->ncmd++];
-        return argv_add(a, "/usr/sbin/unbound-control") | argv_add(a, "-c") |
-               argv_add(a, "%s/unbound.conf", s->dir) | argv_add(a, "%s", cmd) |
-               (arg ? argv_add(a, "%s", arg) : 0);
+        struct resolver_control *c = &f->control[f->ncontrol++];
+        snprintf(c->socket, sizeof(c->socket), "control.sock");
+        snprintf(c->line, sizeof(c->line), "UBCT1 %s\n", cmd);
+        c->until_eof = true;
+        return 0;
 }
 
 static int unbound_config(const struct resolver_setup *s, char *text, size_t len,
@@ -95,9 +97,8 @@ static int unbound_config(const struct resolver_setup *s, char *text, size_t len
                  s->port, s->dir, s->dir, s->upstream, s->upstream_port, s->dir);
         return argv_add(run, "/usr/sbin/unbound") | argv_add(run, "-d") | argv_add(run, "-c") |
                argv_add(run, "%s/unbound.conf", s->dir) |
-               unbound_control(flush, s, "flush_infra", "all") |
-               unbound_control(flush, s, "flush_zone", ".") |
-               unbound_control(flush, s, "flush_requestlist", NULL);
+               unbound_control(flush, "flush_infra all") | unbound_control(flush, "flush_zone .") |
+               unbound_control(flush, "flush_requestlist");
 }
 
 /* A fresh HMAC secret for rndc, base64. Returns 0, or -1 without entropy. */
@@ -161,7 +162,8 @@ static int bind9_config(const struct resolver_setup *s, char *text, size_t len,
 static int kresd_config(const struct resolver_setup *s, char *text, size_t len,
                         struct resolver_argv *run, struct resolver_flush *flush)
 {
-        snprintf(flush->control_line, sizeof(flush->control_line), "cache.clear()\n");
+        snprintf(flush->control[0].line, sizeof(flush->control[0].line), "cache.clear()\n");
+        flush->ncontrol = 1;
         snprintf(text, len,
                  "net.listen('127.0.0.1', %u, { kind = 'dns' })\n"
                  "modules.unload('detect_time_skew')\nmodules.unload('detect_time_jump')\n"

@@ -3,6 +3,7 @@
  * between cells. One function per program in resolver-config.c. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,13 +21,22 @@ struct resolver_argv {
 
 #define RESOLVER_FLUSH_MAX 3
 
+/* One line for a control socket in the resolver's directory: unbound's
+ * remote control (control.sock, "UBCT1 cmd", answered then closed) or
+ * kresd's Lua console (control/PID, answered with a "> " prompt). */
+struct resolver_control {
+        char socket[32];            /* relative to its directory; "": control/PID */
+        char line[64];
+        bool until_eof;             /* the reply ends at EOF, else at the prompt */
+};
+
 /* How a resolver's state is flushed before a cell: commands run in turn,
- * then a line sent to its control socket when control_line is set (kresd:
- * DIR/control/PID, a Lua console). */
+ * then lines sent to its control sockets (no process to start: cheaper). */
 struct resolver_flush {
         struct resolver_argv cmd[RESOLVER_FLUSH_MAX];
         int ncmd;
-        char control_line[64];
+        struct resolver_control control[RESOLVER_FLUSH_MAX];
+        int ncontrol;
 };
 
 struct resolver_setup {

@@ -328,18 +328,20 @@ static void describe_end(const struct resolver *r, int status, char *why, size_t
                          line[0] ? ": " : "", line);
 }
 
-/* Sends line to kresd's control socket and waits for its prompt. Returns 0,
- * or -1 with why. */
-static int control_send(const struct resolver *r, const char *line, char *why, size_t whylen)
+/* Sends one control line and reads the reply. Returns 0, or -1 with why. */
+static int control_send(const struct resolver *r, const struct resolver_control *c, char *why,
+                        size_t whylen)
 {
         struct sockaddr_un a = { .sun_family = AF_UNIX };
-        char reply[256];
+        char reply[512];
         size_t got = 0;
-        int ret = -1;
+        int ret = -1, n;
 
-        if (strlen(r->dir) > 80 ||
-            (size_t)snprintf(a.sun_path, sizeof(a.sun_path), "%.80s/control/%d", r->dir,
-                             (int)r->pid) >= sizeof(a.sun_path)) {
+        if (c->socket[0])
+                n = snprintf(a.sun_path, sizeof(a.sun_path), "%.80s/%s", r->dir, c->socket);
+        else
+                n = snprintf(a.sun_path, sizeof(a.sun_path), "%.80s/control/%d", r->dir, (int)r->pid);
+        if (strlen(r->dir) > 80 || n < 0 || (size_t)n >= sizeof(a.sun_path)) {
                 snprintf(why, whylen, "%s: control socket path too long", r->dir);
                 return -1;
         }
@@ -347,24 +349,32 @@ static int control_send(const struct resolver *r, const char *line, char *why, s
         struct timeval tv = { FLUSH_TIMEOUT_MS / 1000, (FLUSH_TIMEOUT_MS % 1000) * 1000 };
         if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
             connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-            write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+            write(fd, c->line, strlen(c->line)) != (ssize_t)strlen(c->line)) {
                 snprintf(why, whylen, "%s: %s", a.sun_path, strerror(errno));
                 goto cleanup;
         }
-        /* the console answers with the result, then its "> " prompt */
-        while (got < sizeof(reply) - 1) {
-                ssize_t n = read(fd, reply + got, sizeof(reply) - 1 - got);
-                if (n <= 0)
-                        break;
-                got += (size_t)n;
-                reply[got] = '\0';
-                if (strstr(reply, "> ")) {
-                        ret = 0;
-                        goto cleanup;
+        for (;;) {
+                ssize_t k = read(fd, reply + got, sizeof(reply) - 1 - got);
+                if (k > 0) {
+                        got += (size_t)k;
+                        reply[got] = '\0';
+                        if (!c->until_eof && strstr(reply, "> ")) {
+                                ret = 0;
+                                break;
+                        }
+                        if (got < sizeof(reply) - 1)
+                                continue;
+                        got = 0;   /* keep reading: only the end matters */
+                        continue;
                 }
+                reply[got] = '\0';
+                if (k == 0 && c->until_eof && !strstr(reply, "error"))
+                        ret = 0;
+                break;
         }
-        snprintf(why, whylen, "%s: no prompt after '%.*s'", a.sun_path,
-                 (int)strcspn(line, "\n"), line);
+        if (ret < 0)
+                snprintf(why, whylen, "%s: '%.*s' got '%.*s'", a.sun_path,
+                         (int)strcspn(c->line, "\n"), c->line, (int)strcspn(reply, "\n"), reply);
 cleanup:
         if (fd >= 0)
                 close(fd);
@@ -375,20 +385,20 @@ int resolver_flush(struct resolver *r, char *why, size_t whylen)
 {
         char out[512];
         for (int i = 0; i < r->flush.ncmd; i++) {
-                int st = run_capture(r->flush.cmd[i].argv, out, sizeof(out), FLUSH_TIMEOUT_MS, why,
-                                     whylen);
+                const struct resolver_argv *a = &r->flush.cmd[i];
+                int st = run_capture(a->argv, out, sizeof(out), FLUSH_TIMEOUT_MS, why, whylen);
                 if (st == 0)
                         continue;
                 if (st > 0) {
                         out[strcspn(out, "\n")] = '\0';
-                        snprintf(why, whylen, "%s %s exited with status %d: %s",
-                                 r->flush.cmd[i].argv[0], r->flush.cmd[i].argv[r->flush.cmd[i].argc - 1],
-                                 st, out);
+                        snprintf(why, whylen, "%s %s exited with status %d: %s", a->argv[0],
+                                 a->argv[a->argc - 1], st, out);
                 }
                 return -1;
         }
-        if (r->flush.control_line[0])
-                return control_send(r, r->flush.control_line, why, whylen);
+        for (int i = 0; i < r->flush.ncontrol; i++)
+                if (control_send(r, &r->flush.control[i], why, whylen) < 0)
+                        return -1;
         return 0;
 }
 

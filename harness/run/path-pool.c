@@ -12,7 +12,7 @@
 #include "harness/path/resolver.h"
 
 #define UPSTREAM_ADDRESS "127.0.0.1"
-#define DRAIN_QUIET_MS 150
+#define DRAIN_QUIET_MS 40
 #define DRAIN_MAX_MS 4000
 #define START_POLL_MS 20
 

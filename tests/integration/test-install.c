@@ -257,7 +257,7 @@ static void test_man_page(void)
         struct cmd_result r;
         cmd_run(SP_LIST("cat", page), 30000, &r);
         SP_CHECK(strstr(r.out, ".TH \"stubcompat\" \"1\"") != NULL, &r);
-        static const char *const commands[] = { "run", "merge", "diff", "clients", "calibrate", "serve",
+        static const char *const commands[] = { "run", "merge", "diff", "clients", "resolvers", "calibrate", "serve",
                                                 "reproduce", "check-zone", "version" };
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
                 char heading[64];
