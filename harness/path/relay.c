@@ -310,11 +310,20 @@ struct relay *relay_new(struct event_base *base, const char *address, uint16_t p
                 r->peers[i] = (struct udp_peer){ .r = r, .fd = -1 };
         r->stats.bytes[TRANSPORT_UDP] = r->stats.bytes[TRANSPORT_TCP] = -1;
         r->stats.records[TRANSPORT_UDP] = r->stats.records[TRANSPORT_TCP] = r->stats.rcode = -1;
-        if ((r->udp_fd = bind_socket(SOCK_DGRAM, address, port, err, errlen)) < 0 ||
-            getsockname(r->udp_fd, (struct sockaddr *)&a, &alen) < 0)
-                goto fail;
-        r->port = ntohs(a.sin_port);
-        if ((tcp_fd = bind_socket(SOCK_STREAM, address, r->port, err, errlen)) < 0)
+        /* the same port for both; with port 0, until the kernel's UDP choice is
+         * also free for TCP */
+        for (int tries = 0; tcp_fd < 0 && tries < 16; tries++) {
+                if (r->udp_fd >= 0)
+                        close(r->udp_fd);
+                if ((r->udp_fd = bind_socket(SOCK_DGRAM, address, port, err, errlen)) < 0 ||
+                    getsockname(r->udp_fd, (struct sockaddr *)&a, &alen) < 0)
+                        goto fail;
+                r->port = ntohs(a.sin_port);
+                tcp_fd = bind_socket(SOCK_STREAM, address, r->port, err, errlen);
+                if (port != 0)
+                        break;
+        }
+        if (tcp_fd < 0)
                 goto fail;
         r->listener = evconnlistener_new(base, tcp_accept, r,
                                          LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |

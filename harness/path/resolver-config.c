@@ -9,6 +9,9 @@
  *   named          max-cache-ttl 0, max-ncache-ttl 0, servfail-ttl 0; rndc flush before each cell
  *   kresd          every query flagged NO_CACHE; cache.clear() before each cell
  *   pdns_recursor  rec_control wipe-cache before each cell (its TTL caps stop at 15 s)
+ * The source ports of their queries stay in the kernel's ephemeral range
+ * (dnsmasq, unbound and pdns_recursor pick from 1024-65535 by default), clear
+ * of the upstream ports, which lie below it and are unbound between cells.
  * What each does with the zone otherwise is its own default: that is what is
  * measured. */
 #include "harness/path/resolver-config.h"
@@ -63,8 +66,10 @@ static int dnsmasq_config(const struct resolver_setup *s, char *text, size_t len
         snprintf(text, len,
                  "port=%u\nlisten-address=127.0.0.1\nbind-interfaces\n"
                  "no-resolv\nno-hosts\nno-poll\nno-negcache\ncache-size=0\n"
-                 "server=%s#%u\npid-file=%s/dnsmasq.pid\nuser=root\nlog-facility=-\n",
-                 s->port, s->upstream, s->upstream_port, s->dir);
+                 "server=%s#%u\npid-file=%s/dnsmasq.pid\nuser=root\nlog-facility=-\n"
+                 "min-port=%u\nmax-port=%u\n",
+                 s->port, s->upstream, s->upstream_port, s->dir, s->query_port_min,
+                 s->query_port_max);
         return argv_add(run, "/usr/sbin/dnsmasq") | argv_add(run, "--keep-in-foreground") |
                argv_add(run, "--conf-file=%s/dnsmasq.conf", s->dir);
 }
@@ -91,10 +96,12 @@ static int unbound_config(const struct resolver_setup *s, char *text, size_t len
                  "  logfile: \"\"\n  verbosity: 1\n  num-threads: 1\n"
                  "  do-not-query-localhost: no\n  module-config: \"iterator\"\n"
                  "  cache-max-ttl: 0\n  cache-max-negative-ttl: 0\n  infra-host-ttl: 0\n"
+                 "  outgoing-port-avoid: 0-65535\n  outgoing-port-permit: %u-%u\n"
                  "forward-zone:\n  name: \".\"\n  forward-addr: %s@%u\n"
                  "remote-control:\n  control-enable: yes\n  control-interface: \"%s/control.sock\"\n"
                  "  control-use-cert: no\n",
-                 s->port, s->dir, s->dir, s->upstream, s->upstream_port, s->dir);
+                 s->port, s->dir, s->dir, s->query_port_min, s->query_port_max, s->upstream,
+                 s->upstream_port, s->dir);
         return argv_add(run, "/usr/sbin/unbound") | argv_add(run, "-d") | argv_add(run, "-c") |
                argv_add(run, "%s/unbound.conf", s->dir) |
                unbound_control(flush, "flush_infra all") | unbound_control(flush, "flush_zone .") |
@@ -146,8 +153,10 @@ static int bind9_config(const struct resolver_setup *s, char *text, size_t len,
                  "  recursion yes;\n  allow-query { any; };\n  allow-recursion { any; };\n"
                  "  dnssec-validation no;\n  max-cache-ttl 0;\n  max-ncache-ttl 0;\n"
                  "  servfail-ttl 0;\n  notify no;\n"
+                 "  use-v4-udp-ports { range %u %u; };\n  avoid-v4-udp-ports { };\n"
                  "  forward only;\n  forwarders { %s port %u; };\n};\n",
-                 s->dir, s->dir, s->dir, s->port, s->upstream, s->upstream_port);
+                 s->dir, s->dir, s->dir, s->port, s->query_port_min, s->query_port_max,
+                 s->upstream, s->upstream_port);
         flush->ncmd = 1;
         return argv_add(run, "/usr/sbin/named") | argv_add(run, "-g") | argv_add(run, "-n") |
                argv_add(run, "1") | argv_add(run, "-c") | argv_add(run, "%s/named.conf", s->dir) |
@@ -186,8 +195,10 @@ static int pdns_config(const struct resolver_setup *s, char *text, size_t len,
                  "forward-zones-recurse=.=%s:%u\ndnssec=off\n"
                  "max-cache-ttl=0\nmax-negative-ttl=0\ndisable-packetcache=yes\n"
                  "dont-throttle-netmasks=127.0.0.0/8\nserver-down-max-fails=0\n"
-                 "threads=1\nloglevel=4\nquiet=yes\n",
-                 s->port, s->dir, s->upstream, s->upstream_port);
+                 "threads=1\nloglevel=4\nquiet=yes\n"
+                 "udp-source-port-min=%u\nudp-source-port-max=%u\n",
+                 s->port, s->dir, s->upstream, s->upstream_port, s->query_port_min,
+                 s->query_port_max);
         flush->ncmd = 1;
         return argv_add(run, "/usr/sbin/pdns_recursor") | argv_add(run, "--config-dir=%s", s->dir) |
                argv_add(&flush->cmd[0], "/usr/bin/rec_control") |

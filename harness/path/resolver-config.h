@@ -43,6 +43,9 @@ struct resolver_setup {
         const char *dir;            /* private directory, exists and is empty */
         uint16_t port;              /* where it listens on 127.0.0.1, UDP and TCP */
         uint16_t control_port;      /* a second free port, for a TCP control channel */
+        unsigned query_port_min, query_port_max;  /* the kernel's ephemeral range: the
+                                                   * source ports of its queries stay in
+                                                   * it, clear of every upstream port */
         const char *upstream;       /* numeric IPv4 of the fake server */
         uint16_t upstream_port;
 };

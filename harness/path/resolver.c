@@ -204,16 +204,22 @@ static unsigned pick(void)
 
 /* The lowest ephemeral port: below it the kernel never picks a port for a
  * socket bound to port 0 (a fake server, a relay, an outgoing query). */
+static void ephemeral_range(unsigned *lo, unsigned *hi)
+{
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+        if (!f || fscanf(f, "%u %u", lo, hi) != 2 || *lo <= 2048 || *hi < *lo || *hi > 65535) {
+                *lo = 32768;
+                *hi = 60999;
+        }
+        if (f)
+                fclose(f);
+}
+
 static unsigned ephemeral_low(void)
 {
-        unsigned lo = 32768, hi;
-        FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
-        if (f) {
-                if (fscanf(f, "%u %u", &lo, &hi) != 2)
-                        lo = 32768;
-                fclose(f);
-        }
-        return lo > 2048 ? lo : 32768;
+        unsigned lo, hi;
+        ephemeral_range(&lo, &hi);
+        return lo;
 }
 
 /* A port that was free on 127.0.0.1 for both UDP and TCP a moment ago and
@@ -437,6 +443,7 @@ struct resolver *resolver_start(const struct resolver_config *cfg, char *why, si
         if (!setup.upstream_port && free_port(&setup.upstream_port, true, why, whylen) < 0)
                 goto fail;
         r->upstream_port = setup.upstream_port;
+        ephemeral_range(&setup.query_port_min, &setup.query_port_max);
         if (free_port(&setup.port, false, why, whylen) < 0 ||
             free_port(&setup.control_port, false, why, whylen) < 0)
                 goto fail;

@@ -1,7 +1,6 @@
 #include "harness/run/path-pool.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #define DRAIN_QUIET_MS 40
 #define DRAIN_MAX_MS 4000
 #define START_POLL_MS 20
+#define START_TRIES 3           /* a port taken between the choice and the bind */
 
 struct path_slot {
         struct path_pool *pp;
@@ -24,14 +24,18 @@ struct path_slot {
         bool has_point;
         struct resolver *res;           /* NULL: not running (why says why) */
         bool starting;                  /* res is not ready yet: poll is armed */
+        int start_tries;                /* failed starts in a row */
         struct event *poll;
         bool broken;                    /* it ran and died */
         char why[256];
         struct event *exit_ev;
-        struct server *upstream;        /* the claiming cell's fake server, or NULL */
-        bool busy;                      /* claimed, or draining */
-        int sink_fd;                    /* draining: UDP at the upstream port, -1 otherwise */
-        struct event *sink_ev, *quiet;
+        uint16_t upstream_port;         /* the same for every process of the path */
+        struct server *upstream;        /* the fake server there: serving the claiming
+                                         * cell's point, or parked; NULL before the first */
+        int reserved[2];                /* UDP and TCP sockets holding upstream_port until
+                                         * the first fake server binds it; -1 */
+        bool busy;                      /* claimed, starting, or draining */
+        struct event *quiet;            /* draining: fires once the resolver is quiet */
         struct timeval drain_end;
 };
 
@@ -42,6 +46,35 @@ struct path_pool {
         void *arg;
         struct path_slot slots[VIA_MAX];
 };
+
+static void unreserve(struct path_slot *s)
+{
+        for (int i = 0; i < 2; i++) {
+                if (s->reserved[i] >= 0)
+                        close(s->reserved[i]);
+                s->reserved[i] = -1;
+        }
+}
+
+/* Binds the upstream port (UDP and TCP, nothing read, no listen) from the
+ * moment the resolver is told it until a fake server takes it over: left
+ * free even for a while, another program's random source port can take it
+ * (Java's DNS client picks its own in 1024-65535). */
+static void reserve(struct path_slot *s)
+{
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(s->upstream_port) };
+        int one = 1;
+        inet_pton(AF_INET, UPSTREAM_ADDRESS, &a.sin_addr);
+        for (int i = 0; i < 2 && s->reserved[i] < 0; i++) {
+                s->reserved[i] = socket(AF_INET, (i ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+                if (i)
+                        setsockopt(s->reserved[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+                if (s->reserved[i] >= 0 && bind(s->reserved[i], (struct sockaddr *)&a, sizeof(a)) < 0) {
+                        close(s->reserved[i]);
+                        s->reserved[i] = -1;
+                }
+        }
+}
 
 static void slot_stop(struct path_slot *s)
 {
@@ -80,7 +113,7 @@ struct path_pool *path_pool_new(struct event_base *base, path_died_fn died, path
         pp->arg = arg;
         for (int p = 0; p < VIA_MAX; p++)
                 pp->slots[p] = (struct path_slot){ .pp = pp, .path = (enum resolver_path)p,
-                                                   .sink_fd = -1 };
+                                                   .reserved = { -1, -1 } };
         return pp;
 }
 
@@ -96,10 +129,17 @@ static void start_poll(evutil_socket_t fd, short what, void *arg)
                 evtimer_add(s->poll, &again);
                 return;
         }
+        s->start_tries = st < 0 ? s->start_tries + 1 : 0;
         if (st < 0)
                 slot_stop(s);           /* why says why: its cells are skipped */
         s->starting = false;
         s->busy = false;
+        if (st < 0 && s->start_tries < START_TRIES) {
+                s->started = false;
+                path_pool_start(s->pp, s->path);
+                if (s->busy)
+                        return;
+        }
         if (s->pp->idle)
                 s->pp->idle(s->pp->arg);
 }
@@ -107,7 +147,8 @@ static void start_poll(evutil_socket_t fd, short what, void *arg)
 void path_pool_start(struct path_pool *pp, enum resolver_path path)
 {
         struct path_slot *s = &pp->slots[path];
-        struct resolver_config cfg = { .path = path, .upstream = UPSTREAM_ADDRESS };
+        struct resolver_config cfg = { .path = path, .upstream = UPSTREAM_ADDRESS,
+                                       .upstream_port = s->upstream_port };
         struct timeval now = { 0, 0 };
 
         if (path <= VIA_DIRECT || path >= VIA_MAX || s->started || s->broken)
@@ -116,6 +157,9 @@ void path_pool_start(struct path_pool *pp, enum resolver_path path)
         s->res = resolver_start(&cfg, s->why, sizeof(s->why));
         if (!s->res)
                 return;
+        s->upstream_port = resolver_upstream_port(s->res);
+        if (!s->upstream)
+                reserve(s);
         int fd = resolver_exit_fd(s->res);
         if (fd >= 0) {
                 s->exit_ev = event_new(pp->base, fd, EV_READ, slot_exited, s);
@@ -179,9 +223,18 @@ enum path_claim path_claim(struct path_pool *pp, enum resolver_path path, size_t
                 snprintf(why, whylen, "%s: flush failed: %s", resolver_path_to_string(path), msg);
                 return PATH_BROKEN;
         }
-        struct server_config cfg = { .address = UPSTREAM_ADDRESS,
-                                     .port = resolver_upstream_port(s->res) };
-        s->upstream = server_new(pp->base, &cfg, pt, msg, sizeof(msg));
+        /* the upstream port stays bound from one cell to the next: left free, a
+         * client's own random source port (Java's) could take it */
+        if (s->upstream && server_reset(s->upstream, pt) < 0) {
+                server_free(s->upstream);
+                s->upstream = NULL;
+        }
+        if (!s->upstream) {
+                struct server_config cfg = { .address = UPSTREAM_ADDRESS,
+                                             .port = s->upstream_port };
+                unreserve(s);
+                s->upstream = server_new(pp->base, &cfg, pt, msg, sizeof(msg));
+        }
         if (!s->upstream) {
                 snprintf(why, whylen, "%s's upstream: %s", resolver_path_to_string(path), msg);
                 return PATH_BROKEN;
@@ -192,28 +245,26 @@ enum path_claim path_claim(struct path_pool *pp, enum resolver_path path, size_t
         return PATH_CLAIMED;
 }
 
-static void drain_stop(struct path_slot *s)
+static void drain_end(struct path_slot *s)
 {
-        if (s->sink_ev)
-                event_free(s->sink_ev);
         if (s->quiet)
                 event_free(s->quiet);
-        if (s->sink_fd >= 0)
-                close(s->sink_fd);
-        s->sink_ev = s->quiet = NULL;
-        s->sink_fd = -1;
+        s->quiet = NULL;
+        if (s->upstream)
+                server_park(s->upstream);
+        s->busy = false;
 }
 
 static void drain_quiet(evutil_socket_t fd, short what, void *arg)
 {
         struct path_slot *s = arg;
         (void)fd; (void)what;
-        drain_stop(s);
-        s->busy = false;
+        drain_end(s);
         if (s->pp->idle)
                 s->pp->idle(s->pp->arg);
 }
 
+/* (Re)arms the quiet timer: DRAIN_QUIET_MS, never past drain_end. */
 static void drain_arm(struct path_slot *s)
 {
         struct timeval now, left, quiet = { 0, DRAIN_QUIET_MS * 1000 };
@@ -224,56 +275,35 @@ static void drain_arm(struct path_slot *s)
         evtimer_add(s->quiet, timercmp(&left, &quiet, <) ? &left : &quiet);
 }
 
-/* A late query of the last cell: REFUSED (its header and question sent
- * back with QR set), so that the resolver gives up at once. */
-static void drain_read(evutil_socket_t fd, short what, void *arg)
+/* A late query of the last cell, answered as the cell's point would. */
+static void drain_seen(void *arg, const struct server_exchange *x)
 {
-        struct path_slot *s = arg;
-        uint8_t buf[1500];
-        (void)what;
-        for (;;) {
-                struct sockaddr_storage ss;
-                socklen_t len = sizeof(ss);
-                ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &len);
-                if (n < 0)
-                        break;
-                if (n < 12)
-                        continue;
-                buf[2] |= 0x80;
-                buf[3] = (uint8_t)((buf[3] & 0xf0) | 5);
-                sendto(fd, buf, (size_t)n, 0, (struct sockaddr *)&ss, len);
-        }
-        drain_arm(s);
+        (void)x;
+        drain_arm(arg);
 }
 
-/* Opens the sink at the upstream port. Returns 0, or -1 (no drain then). */
+/* Keeps the fake server serving the last point until the resolver is
+ * quiet. Returns 0, or -1 (no drain then). */
 static int drain_start(struct path_slot *s)
 {
-        struct sockaddr_in a = { .sin_family = AF_INET,
-                                 .sin_port = htons(resolver_upstream_port(s->res)) };
         struct timeval now, max = { DRAIN_MAX_MS / 1000, (DRAIN_MAX_MS % 1000) * 1000 };
-        inet_pton(AF_INET, UPSTREAM_ADDRESS, &a.sin_addr);
-        s->sink_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (s->sink_fd < 0 || bind(s->sink_fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-            !(s->sink_ev = event_new(s->pp->base, s->sink_fd, EV_READ | EV_PERSIST, drain_read, s)) ||
-            !(s->quiet = evtimer_new(s->pp->base, drain_quiet, s)) || event_add(s->sink_ev, NULL) < 0) {
-                drain_stop(s);
+        s->quiet = evtimer_new(s->pp->base, drain_quiet, s);
+        if (!s->quiet)
                 return -1;
-        }
+        server_set_observer(s->upstream, drain_seen, s);
         event_base_gettimeofday_cached(s->pp->base, &now);
         timeradd(&now, &max, &s->drain_end);
         drain_arm(s);
         return 0;
 }
 
-void path_release(struct path_pool *pp, enum resolver_path path)
+void path_release(struct path_pool *pp, enum resolver_path path, bool settled)
 {
         struct path_slot *s = &pp->slots[path];
-        server_free(s->upstream);
-        s->upstream = NULL;
-        if (s->res && drain_start(s) == 0)
+        server_set_observer(s->upstream, NULL, NULL);
+        if (!settled && s->res && drain_start(s) == 0)
                 return;
-        s->busy = false;
+        drain_end(s);
 }
 
 void path_pool_free(struct path_pool *pp)
@@ -281,8 +311,10 @@ void path_pool_free(struct path_pool *pp)
         if (!pp)
                 return;
         for (int p = 0; p < VIA_MAX; p++) {
+                if (pp->slots[p].quiet)
+                        event_free(pp->slots[p].quiet);
+                unreserve(&pp->slots[p]);
                 server_free(pp->slots[p].upstream);
-                drain_stop(&pp->slots[p]);
                 slot_stop(&pp->slots[p]);
         }
         free(pp);

@@ -49,11 +49,12 @@ bool path_busy(const struct path_pool *pp, enum resolver_path path);
  * would, the resolver is (re)started for point as needed, and the idle
  * callback says when to ask again. */
 bool path_ready_for(struct path_pool *pp, enum resolver_path path, size_t point);
-/* Ends the claim: the fake server is closed and the resolver drains. It may
- * still be working on the cell's question after the client gave up (retries,
- * timeouts); until it has been quiet for a moment (at most a few seconds)
- * every query it sends upstream is answered REFUSED, so that nothing of
- * this cell reaches the next one. Then it is free and idle() is called. */
-void path_release(struct path_pool *pp, enum resolver_path path);
+/* Ends the claim: the fake server is closed. When the resolver left some of
+ * the client's queries unanswered (settled false), it may still be working
+ * on them (retries, timeouts): it drains first, every query it sends
+ * upstream answered REFUSED until it has been quiet for a moment (at most a
+ * few seconds), so that nothing of this cell reaches the next one; then it
+ * is free and idle() is called. */
+void path_release(struct path_pool *pp, enum resolver_path path, bool settled);
 /* Stops every resolver (nothing is left running) and frees the pool. NULL is a no-op. */
 void path_pool_free(struct path_pool *pp);

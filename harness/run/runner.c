@@ -337,10 +337,13 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                                 .udp_records = h->records[TRANSPORT_UDP],
                                 .tcp_records = h->records[TRANSPORT_TCP],
                                 .rcode = h->rcode };
+                /* every query of the client answered: the resolver is done with it */
+                bool settled = h && h->replies[TRANSPORT_UDP] + h->replies[TRANSPORT_TCP] >=
+                                    h->queries[TRANSPORT_UDP] + h->queries[TRANSPORT_TCP];
                 relay_free(lc->relay);
                 lc->relay = NULL;
                 if (lc->srv)
-                        path_release(rs->paths, lc->via);
+                        path_release(rs->paths, lc->via, settled);
                 lc->srv = NULL;
         }
         if (lc->srv) {
