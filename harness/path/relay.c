@@ -320,8 +320,8 @@ struct relay *relay_new(struct event_base *base, const char *address, uint16_t p
                         goto fail;
                 r->port = ntohs(a.sin_port);
                 tcp_fd = bind_socket(SOCK_STREAM, address, r->port, err, errlen);
-                if (port != 0)
-                        break;
+                if (port != 0 && tcp_fd < 0)
+                        usleep(2000);   /* the last cell's connection closing on port 53 */
         }
         if (tcp_fd < 0)
                 goto fail;

@@ -66,7 +66,7 @@ static int dnsmasq_config(const struct resolver_setup *s, char *text, size_t len
         snprintf(text, len,
                  "port=%u\nlisten-address=127.0.0.1\nbind-interfaces\n"
                  "no-resolv\nno-hosts\nno-poll\nno-negcache\ncache-size=0\n"
-                 "server=%s#%u\npid-file=%s/dnsmasq.pid\nuser=root\nlog-facility=-\n"
+                 "server=%s#%u\npid-file=%s/dnsmasq.pid\nuser=root\ngroup=root\nlog-facility=-\n"
                  "min-port=%u\nmax-port=%u\n",
                  s->port, s->upstream, s->upstream_port, s->dir, s->query_port_min,
                  s->query_port_max);

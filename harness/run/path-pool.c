@@ -200,6 +200,22 @@ bool path_ready_for(struct path_pool *pp, enum resolver_path path, size_t point)
         return !s->busy;
 }
 
+/* Starts the resolver again, waiting for it, on a new upstream port.
+ * Returns 0, or -1 with why (the slot then has no resolver). */
+static int restart_elsewhere(struct path_slot *s, char *why, size_t whylen)
+{
+        struct resolver_config cfg = { .path = s->path, .upstream = UPSTREAM_ADDRESS };
+        slot_stop(s);
+        s->res = resolver_start_wait(&cfg, why, whylen);
+        if (!s->res)
+                return -1;
+        s->upstream_port = resolver_upstream_port(s->res);
+        int fd = resolver_exit_fd(s->res);
+        if (fd >= 0 && (s->exit_ev = event_new(s->pp->base, fd, EV_READ, slot_exited, s)))
+                event_add(s->exit_ev, NULL);
+        return 0;
+}
+
 enum path_claim path_claim(struct path_pool *pp, enum resolver_path path, size_t point,
                            struct point *pt, struct server **upstream, uint16_t *port,
                            char *why, size_t whylen)
@@ -229,11 +245,16 @@ enum path_claim path_claim(struct path_pool *pp, enum resolver_path path, size_t
                 server_free(s->upstream);
                 s->upstream = NULL;
         }
-        if (!s->upstream) {
+        /* a new fake server on the same port can find it held by the resolver's
+         * connections to the last one (kresd keeps them, dnsmasq's TCP children
+         * too): then the resolver is started again on a fresh upstream port */
+        for (int attempt = 0; !s->upstream && attempt < 2; attempt++) {
                 struct server_config cfg = { .address = UPSTREAM_ADDRESS,
                                              .port = s->upstream_port };
                 unreserve(s);
                 s->upstream = server_new(pp->base, &cfg, pt, msg, sizeof(msg));
+                if (!s->upstream && attempt == 0 && restart_elsewhere(s, msg, sizeof(msg)) < 0)
+                        break;
         }
         if (!s->upstream) {
                 snprintf(why, whylen, "%s's upstream: %s", resolver_path_to_string(path), msg);
