@@ -91,7 +91,7 @@ static size_t find_pairs(const struct client_set *set, const char *only, struct 
  * out and adds its cells to each pair. Returns 0, 3 when the harness failed,
  * or 2 for a bad scenario (message printed). */
 static int calibrate_suite(const char *path, const char *out, struct client **cols, size_t ncols,
-                           struct pair *pairs, size_t npairs)
+                           size_t jobs, struct pair *pairs, size_t npairs)
 {
         struct scenario *sc = NULL;
         struct run_result res = { 0 };
@@ -103,7 +103,8 @@ static int calibrate_suite(const char *path, const char *out, struct client **co
                 fprintf(stderr, "%s\n", err);
                 return EXIT_USAGE;
         }
-        struct runner_config cfg = { .sc = sc, .clients = cols, .nclients = ncols };
+        struct runner_config cfg = { .sc = sc, .clients = cols, .nclients = ncols,
+                                     .max_inflight = jobs };
         if (runner_run(&cfg, &res, err, sizeof(err)) < 0 || matrix_from_run(&m, sc, cols, &res) < 0) {
                 fprintf(stderr, "stubcompat calibrate: %s\n", err);
                 ret = 3;
@@ -128,6 +129,7 @@ int cmd_calibrate(int argc, char **argv)
         static const struct option opts[] = {
                 { "clients", required_argument, NULL, 'c' },
                 { "out", required_argument, NULL, 'o' },
+                { "jobs", required_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 { 0, 0, 0, 0 },
         };
@@ -137,22 +139,33 @@ int cmd_calibrate(int argc, char **argv)
         char **paths = NULL;
         const char *only = NULL, *out = "results/calibration";
         char err[512], dir[8192];
-        size_t npairs, ncols = 0, npaths = 0;
+        size_t npairs, ncols = 0, npaths = 0, jobs = 0;
+        char *end;
         int c, ret = EXIT_USAGE;
         bool harness_failed = false;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "c:o:j:h", opts, NULL)) != -1) {
                 switch (c) {
+                case 'j':
+                        jobs = strtoul(optarg, &end, 10);
+                        if (*optarg == '\0' || *end != '\0' || jobs == 0 || jobs > 4096) {
+                                fprintf(stderr, "stubcompat calibrate: --jobs: expected 1..4096, got '%s'\n",
+                                        optarg);
+                                return EXIT_USAGE;
+                        }
+                        break;
                 case 'c': only = optarg; break;
                 case 'o': out = optarg; break;
                 case 'h':
-                        printf("usage: stubcompat calibrate [--clients LIST] [--out DIR] [SCENARIO...]\n\n"
+                        printf("usage: stubcompat calibrate [--clients LIST] [--out DIR] [--jobs N] [SCENARIO...]\n\n"
                                "Runs each emulated profile beside its real twin over each SCENARIO\n"
                                "(default scenarios/calibration.scn and scenarios/calibration/*.scn;\n"
                                "views in DIR/<suite>/), prints the agreement per pair and every cell\n"
                                "where they disagree. Exit 1 on any disagreement, 2 on usage errors,\n"
-                               "3 when the harness failed in some cell.\n");
+                               "3 when the harness failed in some cell. --jobs N: cells in flight\n"
+                               "at once (default 64; fewer on a slow or loaded machine, where a\n"
+                               "stalled loop would look like a library's timeout).\n");
                         return 0;
                 default: return EXIT_USAGE;
                 }
@@ -186,7 +199,7 @@ int cmd_calibrate(int argc, char **argv)
                         base = base ? base + 1 : paths[i];
                         snprintf(dir, sizeof(dir), "%s/%.*s", out, (int)strcspn(base, "."), base);
                 }
-                int r = calibrate_suite(paths[i], dir, cols, ncols, pairs, npairs);
+                int r = calibrate_suite(paths[i], dir, cols, ncols, jobs, pairs, npairs);
                 if (r == EXIT_USAGE) {
                         ret = EXIT_USAGE;
                         goto cleanup;
