@@ -117,12 +117,32 @@ static void add_slots(struct wire_writer *w, const uint16_t *at, unsigned n)
                 w->slots[w->nslots++] = at[i];
 }
 
+/* True when name is whole within len: labels of at most 63 bytes that end
+ * inside it, then the root label. */
+static bool name_well_formed(const uint8_t *name, size_t len)
+{
+        size_t p = 0;
+        while (p < len && name[p] != 0) {
+                if (name[p] > 63 || (size_t)name[p] + 1 > len - p)
+                        return false;
+                p += (size_t)name[p] + 1;
+        }
+        return p < len;
+}
+
 void wire_write_name(struct wire_writer *w, const uint8_t *name, size_t len, bool compressible)
 {
         uint16_t mine[DNS_NAME_MAX / 2 + 1];  /* labels of this name written in full */
         unsigned nmine = 0;
         size_t p = 0;
         bool use = w->compress && compressible;
+
+        /* a malformed name (recorded rdata replayed as it came) is copied as it
+         * is: never read past it, never compressed, never a pointer target */
+        if (!name_well_formed(name, len)) {
+                wire_write_bytes(w, name, len);
+                return;
+        }
 
         while (p < len && name[p] != 0 && !w->overflow) {
                 if (use) {
