@@ -278,6 +278,28 @@ static void test_writer_compression_targets(void)
         CU_ASSERT_EQUAL(wire_name_length(a, al), al);
 }
 
+/* A name whose label runs past its length (recorded rdata replayed as it
+ * came): the bytes are copied as they are, nothing past them is read (the
+ * input is a heap copy of exactly that length, so ASan sees any overread),
+ * and it is never compressed against. */
+static void test_writer_malformed_name(void)
+{
+        static const uint8_t bad[] = { 3, 'w', 'w', 'w', 40, 'x', 'y' };
+        uint8_t buf[64], *heap = malloc(sizeof(bad));
+        struct wire_writer w;
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(heap);
+        memcpy(heap, bad, sizeof(bad));
+        wire_writer_init(&w, buf, sizeof(buf), true);
+        wire_write_name(&w, heap, sizeof(bad), true);
+        CU_ASSERT_EQUAL(wire_writer_status(&w), 0);
+        CU_ASSERT_EQUAL(w.len, sizeof(bad));
+        CU_ASSERT_EQUAL(memcmp(buf, bad, sizeof(bad)), 0);
+        wire_write_name(&w, heap, sizeof(bad), true);   /* not a pointer to the first copy */
+        CU_ASSERT_EQUAL(w.len, 2 * sizeof(bad));
+        free(heap);
+}
+
 static void test_writer_patch(void)
 {
         uint8_t buf[4] = { 0 };
@@ -311,6 +333,7 @@ static const struct test_case writer_tests[] = {
         { "repeated-labels-no-self-pointer", test_writer_repeated_labels },
         { "compression-targets", test_writer_compression_targets },
         { "patch", test_writer_patch },
+        { "malformed-name-copied-as-is", test_writer_malformed_name },
         { NULL, NULL },
 };
 
