@@ -9,6 +9,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/server/server.h"
+#include "harness/util/evbase.h"
 #include "harness/util/strutil.h"
 #include "harness/zone/params.h"
 #include "harness/zone/point.h"
@@ -206,7 +207,7 @@ int cmd_serve(int argc, char **argv)
                 cfg.fixed_reply = fixed;
                 cfg.fixed_reply_len = render_first_reply(sc, pt, fixed, sizeof(fixed));
         }
-        base = event_base_new();
+        base = evbase_new_precise();
         if (!base)
                 goto cleanup;
         srv = server_new(base, &cfg, pt, err, sizeof(err));

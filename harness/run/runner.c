@@ -8,6 +8,7 @@
 
 #include "harness/path/relay.h"
 #include "harness/run/path-pool.h"
+#include "harness/util/evbase.h"
 #include "harness/server/server.h"
 #include "harness/wire/reader.h"
 #include "harness/zone/point.h"
@@ -763,7 +764,7 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
                 rs->shard_total += in_shard(cfg, i);
         res->cells = calloc(mine ? mine : 1, sizeof(*res->cells));
         rs->slots = calloc(cfg->nclients ? cfg->nclients : 1, sizeof(*rs->slots));
-        rs->base = event_base_new();
+        rs->base = evbase_new_precise();
         if (!res->cells || !rs->slots || !rs->base)
                 return -1;
         for (size_t c = 0; c < cfg->nclients; c++) {
