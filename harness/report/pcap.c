@@ -229,20 +229,13 @@ cleanup:
 long pcap_write_captures(const char *path, const struct capture *caps, size_t n, char *err,
                          size_t errlen)
 {
-        char dir[4096], tmp[4096];
-        const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+        char tmp[4096];
+        const char *base;
         long ret = -1;
-        int dirfd, fd;
+        int dirfd, fd = safe_tmp_beside(path, &dirfd, &base, tmp, sizeof(tmp));
 
-        if (slash)
-                snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
-        else
-                snprintf(dir, sizeof(dir), ".");
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0 || (fd = safe_tmp_create(dirfd, base, tmp, sizeof(tmp))) < 0) {
+        if (fd < 0) {
                 snprintf(err, errlen, "%s: %s", path, strerror(errno));
-                if (dirfd >= 0)
-                        close(dirfd);
                 return -1;
         }
         ret = pcap_write_captures_fd(fd, caps, n, path, err, errlen);

@@ -76,6 +76,30 @@ int safe_tmp_create(int dirfd, const char *name, char *tmp, size_t tmplen)
         return -1;
 }
 
+int safe_tmp_beside(const char *path, int *dirfd, const char **base, char *tmp, size_t tmplen)
+{
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        int fd;
+
+        *base = slash ? slash + 1 : path;
+        if (slash)
+                snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+        else
+                snprintf(dir, sizeof(dir), ".");
+        *dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (*dirfd < 0)
+                return -1;
+        fd = safe_tmp_create(*dirfd, *base, tmp, tmplen);
+        if (fd < 0) {
+                int e = errno;
+                close(*dirfd);
+                *dirfd = -1;
+                errno = e;
+        }
+        return fd;
+}
+
 int safe_dir_check(int dirfd, const char *path, char *err, size_t errlen)
 {
         struct stat st;

@@ -20,6 +20,11 @@ FILE *safe_fopen_input(const char *path, char *err, size_t errlen);
  * the descriptor, or -1 with errno set. */
 int safe_tmp_create(int dirfd, const char *name, char *tmp, size_t tmplen);
 
+/* safe_tmp_create in the folder of path: opens that folder into *dirfd (the
+ * caller closes it, renames the temp onto *base with renameat, or unlinks
+ * it) and returns the temp's descriptor; -1 with errno set, *dirfd closed. */
+int safe_tmp_beside(const char *path, int *dirfd, const char **base, char *tmp, size_t tmplen);
+
 /* Checks a results folder opened as dirfd (path for messages): it must be
  * owned by the effective user and not writable by others, so nobody else can
  * plant or swap files in it. Returns 0, or -1 with "path: reason" in err. */

@@ -122,17 +122,11 @@ int file_read_text(const char *path, const char *what, char **out, char *err, si
 
 int file_write_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
-        char dir[4096], tmp[4096] = "";
-        const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-        int dirfd = -1, fd = -1, ret = -1;
-        const char *p = data;
+        char tmp[4096] = "";
+        const char *base, *p = data;
+        int dirfd = -1, fd = safe_tmp_beside(path, &dirfd, &base, tmp, sizeof(tmp)), ret = -1;
 
-        if (slash)
-                snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
-        else
-                snprintf(dir, sizeof(dir), ".");
-        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dirfd < 0 || (fd = safe_tmp_create(dirfd, base, tmp, sizeof(tmp))) < 0) {
+        if (fd < 0) {
                 snprintf(err, errlen, "%s: %s", path, strerror(errno));
                 tmp[0] = '\0';
                 goto cleanup;
