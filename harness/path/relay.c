@@ -304,12 +304,10 @@ struct relay *relay_new(struct event_base *base, const char *address, uint16_t p
                 return NULL;
         }
         r->base = base;
-        r->resolver_port = resolver_port;
         r->udp_fd = -1;
         for (unsigned i = 0; i < RELAY_UDP_PEERS; i++)
                 r->peers[i] = (struct udp_peer){ .r = r, .fd = -1 };
-        r->stats.bytes[TRANSPORT_UDP] = r->stats.bytes[TRANSPORT_TCP] = -1;
-        r->stats.records[TRANSPORT_UDP] = r->stats.records[TRANSPORT_TCP] = r->stats.rcode = -1;
+        relay_reset(r, resolver_port);
         /* the same port for both; with port 0, until the kernel's UDP choice is
          * also free for TCP */
         for (int tries = 0; tcp_fd < 0 && tries < 16; tries++) {
@@ -352,6 +350,19 @@ uint16_t relay_port(const struct relay *r)
 const struct relay_stats *relay_stats(const struct relay *r)
 {
         return &r->stats;
+}
+
+void relay_reset(struct relay *r, uint16_t resolver_port)
+{
+        while (r->pairs)
+                pair_free(r->pairs);
+        for (unsigned i = 0; i < RELAY_UDP_PEERS; i++)
+                peer_close(&r->peers[i]);
+        r->next_peer = 0;
+        r->resolver_port = resolver_port;
+        r->stats = (struct relay_stats){ 0 };
+        r->stats.bytes[TRANSPORT_UDP] = r->stats.bytes[TRANSPORT_TCP] = -1;
+        r->stats.records[TRANSPORT_UDP] = r->stats.records[TRANSPORT_TCP] = r->stats.rcode = -1;
 }
 
 void relay_free(struct relay *r)

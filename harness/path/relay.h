@@ -31,5 +31,11 @@ struct relay *relay_new(struct event_base *base, const char *address, uint16_t p
                         uint16_t resolver_port, char *err, size_t errlen);
 uint16_t relay_port(const struct relay *r);
 const struct relay_stats *relay_stats(const struct relay *r);
+/* Makes r serve a new cell: closes its connections and per-peer sockets
+ * towards the old resolver, zeroes its stats and relays to
+ * 127.0.0.1:resolver_port from now on. Its own address stays bound, so a
+ * port-53 slot never has to bind it again (a re-bind can find the port still
+ * held by the last cell's closing connection). */
+void relay_reset(struct relay *r, uint16_t resolver_port);
 /* Closes every socket and connection. NULL is a no-op. */
 void relay_free(struct relay *r);

@@ -34,6 +34,7 @@ struct live_cell {
         struct server *srv;            /* behind a resolver: the path pool's, not the cell's */
         enum resolver_path via;        /* VIA_DIRECT, or the resolver between client and srv */
         struct relay *relay;           /* at the cell's endpoint, towards the resolver */
+        bool relay_kept;               /* relay belongs to the cell's port-53 slot */
         void *handle;
         struct event *deadline;
         struct capture cap;            /* exchanges, when the run keeps them */
@@ -46,10 +47,15 @@ struct cell_queue {
         size_t qhead, qlen, qcap;
 };
 
+/* A slot's relay address is its server address plus this: slots stay below it. */
+#define SLOT_RELAY_OFFSET 128u
+
 struct client_slots {
         unsigned n;
         unsigned char *used;
         struct server **servers;       /* per slot: its idle server on 127.x.y.z:53, or NULL */
+        struct relay **relays;         /* per slot: its relay on 127.x.y.(z+128):53, kept for
+                                        * the run, or NULL */
         struct cell_queue waiting;     /* cells waiting for a slot */
 };
 
@@ -341,7 +347,8 @@ static void cell_finish(struct live_cell *lc, const struct outcome *o)
                 /* every query of the client answered: the resolver is done with it */
                 bool settled = h && h->replies[TRANSPORT_UDP] + h->replies[TRANSPORT_TCP] >=
                                     h->queries[TRANSPORT_UDP] + h->queries[TRANSPORT_TCP];
-                relay_free(lc->relay);
+                if (!lc->relay_kept)
+                        relay_free(lc->relay);
                 lc->relay = NULL;
                 if (lc->srv)
                         path_release(rs->paths, lc->via, settled);
@@ -417,8 +424,10 @@ static void cell_deadline(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Picks the endpoint of a cell: any port on 127.0.0.1 for most clients; for
- * clients bound to port 53, a free slot address 127.<c/256+1>.<c%256>.<s+1>.
- * Returns 0, 1 when no slot is free (the cell waits), -1 on error. */
+ * clients bound to port 53, a free slot address 127.<c/256+1>.<c%256>.<s+1>,
+ * or .<s+129> behind a resolver (the slot's relay keeps that address bound
+ * for the run, apart from the slot's server). Returns 0, 1 when no slot is
+ * free (the cell waits), -1 on error. */
 static int cell_endpoint(struct run_state *rs, struct live_cell *lc, struct server_config *cfg,
                          char *addr, size_t addrlen)
 {
@@ -433,7 +442,8 @@ static int cell_endpoint(struct run_state *rs, struct live_cell *lc, struct serv
                         cs->used[s] = 1;
                         lc->slot = (int)s;
                         snprintf(addr, addrlen, "127.%zu.%zu.%u", lc->client_index / 256 + 1,
-                                 lc->client_index % 256, s + 1);
+                                 lc->client_index % 256,
+                                 s + 1 + (lc->via != VIA_DIRECT ? SLOT_RELAY_OFFSET : 0));
                         cfg->port = 53;
                         return 0;
                 }
@@ -534,15 +544,20 @@ static int cell_start_behind(struct run_state *rs, struct live_cell *lc,
                 return 0;
         }
         server_set_observer(lc->srv, path_exchange, lc);
-        if (lc->slot >= 0) {   /* the relay takes the slot's address from its idle server */
-                struct server **kept = &rs->slots[lc->client_index].servers[lc->slot];
-                server_free(*kept);
-                *kept = NULL;
+        struct relay **kept = lc->slot >= 0 ? &rs->slots[lc->client_index].relays[lc->slot] : NULL;
+        if (kept && *kept) {
+                relay_reset(*kept, port);
+                lc->relay = *kept;
+        } else {
+                lc->relay = relay_new(rs->base, addr, scfg->port, port, msg, sizeof(msg));
         }
-        lc->relay = relay_new(rs->base, addr, scfg->port, port, msg, sizeof(msg));
         if (!lc->relay) {
                 finish_now(lc, OUTCOME_HARNESS_ERROR, "relay", msg);
                 return 0;
+        }
+        if (kept) {
+                *kept = lc->relay;
+                lc->relay_kept = true;
         }
         cell_launch(rs, lc, addr, relay_port(lc->relay));
         return 0;
@@ -769,9 +784,12 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
                 return -1;
         for (size_t c = 0; c < cfg->nclients; c++) {
                 rs->slots[c].n = cfg->clients[c]->max_parallel ? cfg->clients[c]->max_parallel : 1;
+                if (rs->slots[c].n > SLOT_RELAY_OFFSET - 1)
+                        rs->slots[c].n = SLOT_RELAY_OFFSET - 1;
                 rs->slots[c].used = calloc(rs->slots[c].n, 1);
                 rs->slots[c].servers = calloc(rs->slots[c].n, sizeof(struct server *));
-                if (!rs->slots[c].used || !rs->slots[c].servers)
+                rs->slots[c].relays = calloc(rs->slots[c].n, sizeof(struct relay *));
+                if (!rs->slots[c].used || !rs->slots[c].servers || !rs->slots[c].relays)
                         return -1;
         }
         wire_name_to_text(cfg->sc->origin, cfg->sc->origin_len, rs->origin, sizeof(rs->origin));
@@ -841,7 +859,10 @@ cleanup:
         for (size_t c = 0; rs.slots && c < cfg->nclients; c++) {
                 for (unsigned i = 0; rs.slots[c].servers && i < rs.slots[c].n; i++)
                         server_free(rs.slots[c].servers[i]);
+                for (unsigned i = 0; rs.slots[c].relays && i < rs.slots[c].n; i++)
+                        relay_free(rs.slots[c].relays[i]);
                 free(rs.slots[c].servers);
+                free(rs.slots[c].relays);
                 free(rs.slots[c].used);
                 free(rs.slots[c].waiting.queue);
         }
