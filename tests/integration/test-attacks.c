@@ -41,6 +41,7 @@
 #include <arpa/inet.h>
 
 #include "tests/common/command.h"
+#include "tests/common/probe.h"
 #include "tests/common/serverproc.h"
 #include "tests/common/testmain.h"
 
@@ -48,18 +49,6 @@
 #define ANSWER_MS 1000          /* a legitimate answer on an idle loopback takes ~1 ms */
 
 /* ---------------------------------------------------------------- helpers */
-
-/* dig's query for api.mixpanel.com A without EDNS. Returns its length. */
-static size_t api_query(uint8_t *buf, uint16_t id)
-{
-        static const uint8_t q[] = { 0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-                3, 'a', 'p', 'i', 8, 'm', 'i', 'x', 'p', 'a', 'n', 'e', 'l', 3, 'c', 'o', 'm', 0,
-                0, 1, 0, 1 };
-        memcpy(buf, q, sizeof(q));
-        buf[0] = (uint8_t)(id >> 8);
-        buf[1] = (uint8_t)id;
-        return sizeof(q);
-}
 
 static struct sockaddr_in loopback(uint16_t port)
 {
@@ -85,7 +74,7 @@ static double udp_ask(uint16_t port, unsigned safety_ms)
         uint8_t q[64], r[4096];
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         double start = cmd_now_ms(), took = -1;
-        size_t n = api_query(q, 0x4242);
+        size_t n = probe_api_query(q, 0x4242);
 
         if (fd < 0)
                 return -1;
@@ -101,29 +90,14 @@ static double udp_ask(uint16_t port, unsigned safety_ms)
         return took;
 }
 
-static int tcp_connect(uint16_t port)
-{
-        struct sockaddr_in sa = loopback(port);
-        int one = 1;
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                close(fd);
-                return -1;
-        }
-        return fd;
-}
-
 /* One legitimate TCP query on a new connection. Returns the milliseconds
  * until the whole reply, or -1 (refused, closed, or nothing in safety_ms). */
 static double tcp_ask(uint16_t port, unsigned safety_ms)
 {
         uint8_t q[66], r[4096];
         double start = cmd_now_ms(), took = -1;
-        size_t n = api_query(q + 2, 0x4343), have = 0;
-        int fd = tcp_connect(port);
+        size_t n = probe_api_query(q + 2, 0x4343), have = 0;
+        int fd = probe_tcp_connect(port);
 
         if (fd < 0)
                 return -1;
@@ -181,25 +155,6 @@ static double cpu_seconds(pid_t pid)
         return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static long status_kb(pid_t pid, const char *field)
-{
-        char path[64], line[256];
-        size_t flen = strlen(field);
-        long kb = -1;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-        if (!(f = fopen(path, "r")))
-                return -1;
-        while (fgets(line, sizeof(line), f))
-                if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-                        kb = atol(line + flen + 1);
-                        break;
-                }
-        fclose(f);
-        return kb;
-}
-
 #define START(sp, sets, extra) do { \
         (sp) = serverproc_start(SCN, (sets), (extra)); \
         CU_ASSERT_PTR_NOT_NULL_FATAL(sp); \
@@ -247,9 +202,9 @@ static void test_port_zero_in_batch(void)
         CU_ASSERT_FATAL(fd >= 0);
 
         kill(serverproc_pid(sp), SIGSTOP);
-        CU_ASSERT(raw_udp_send(raw, 0, port, q, api_query(q, 0xdead)));
+        CU_ASSERT(raw_udp_send(raw, 0, port, q, probe_api_query(q, 0xdead)));
         for (unsigned i = 0; i < BATCH_LEGIT; i++)
-                sendto(fd, q, api_query(q, (uint16_t)(0x100 + i)), 0, (struct sockaddr *)&sa, sizeof(sa));
+                sendto(fd, q, probe_api_query(q, (uint16_t)(0x100 + i)), 0, (struct sockaddr *)&sa, sizeof(sa));
         kill(serverproc_pid(sp), SIGCONT);
 
         double start = cmd_now_ms();
@@ -308,13 +263,13 @@ static void test_reflection(void)
         START(sp, SP_LIST("records=3"), NULL);
         struct sockaddr_in sa = loopback(serverproc_port(sp));
 
-        sendto(fd, q, api_query(q, 0x1919), 0, (struct sockaddr *)&sa, sizeof(sa));
+        sendto(fd, q, probe_api_query(q, 0x1919), 0, (struct sockaddr *)&sa, sizeof(sa));
         ssize_t got = udp_wait(fd, r, sizeof(r), 1000);
         printf("\n    query from port %u: %s ", from, got < 0 ? "no reply" : "answered");
         CU_ASSERT(got < 0);
 
         int other = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        size_t n = api_query(q, 0x2020);
+        size_t n = probe_api_query(q, 0x2020);
         q[2] |= 0x80;   /* QR: a response, as a reflected reply would be */
         sendto(other, q, n, 0, (struct sockaddr *)&sa, sizeof(sa));
         CU_ASSERT(udp_wait(other, r, sizeof(r), 500) < 0);
@@ -342,7 +297,7 @@ static void test_slowloris_deadline(void)
         int fds[TRICKLERS];
         double closed_after[TRICKLERS];
         uint8_t msg[66];
-        size_t n = api_query(msg + 2, 7);
+        size_t n = probe_api_query(msg + 2, 7);
         unsigned closed = 0;
 
         msg[0] = 0;
@@ -350,7 +305,7 @@ static void test_slowloris_deadline(void)
         START(sp, SP_LIST("records=3"), SP_LIST("--quiet", "--idle-ms", "1000"));
         uint16_t port = serverproc_port(sp);
         for (int i = 0; i < TRICKLERS; i++) {
-                fds[i] = tcp_connect(port);
+                fds[i] = probe_tcp_connect(port);
                 closed_after[i] = -1;
                 CU_ASSERT_FATAL(fds[i] >= 0);
         }
@@ -403,7 +358,7 @@ static void test_slowloris_slots(void)
         START(sp, SP_LIST("records=3"), SP_LIST("--quiet"));
         uint16_t port = serverproc_port(sp);
         for (int i = 0; i < SLOT_HOGS; i++) {
-                fds[i] = tcp_connect(port);
+                fds[i] = probe_tcp_connect(port);
                 if (fds[i] < 0)
                         break;
                 send(fds[i], "\0", 1, MSG_NOSIGNAL);
@@ -448,7 +403,7 @@ static void test_emfile(void)
         }
 
         for (int i = 0; i < EMFILE_CONNS; i++)
-                if ((fds[i] = tcp_connect(port)) >= 0)
+                if ((fds[i] = probe_tcp_connect(port)) >= 0)
                         opened++;
         usleep(300000);
         double cpu0 = cpu_seconds(pid), t0 = cmd_now_ms();
@@ -497,16 +452,16 @@ static void test_delay_flood(void)
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
         START(sp, SP_LIST("records=3", "delay_ms=1000"), SP_LIST("--quiet"));
         struct sockaddr_in sa = loopback(serverproc_port(sp));
-        long rss0 = status_kb(serverproc_pid(sp), "VmRSS");
+        long rss0 = probe_status_kb(serverproc_pid(sp), "VmRSS");
         double start = cmd_now_ms();
         for (unsigned i = 0; i < FLOOD; i++) {
-                sendto(fd, q, api_query(q, (uint16_t)i), 0, (struct sockaddr *)&sa, sizeof(sa));
+                sendto(fd, q, probe_api_query(q, (uint16_t)i), 0, (struct sockaddr *)&sa, sizeof(sa));
                 if (i % 64 == 63)
                         usleep(500);   /* paced, so the server's socket buffer holds them */
         }
         double flood_ms = cmd_now_ms() - start;
         double took = udp_ask(serverproc_port(sp), 20000);
-        long peak = status_kb(serverproc_pid(sp), "VmHWM");
+        long peak = probe_status_kb(serverproc_pid(sp), "VmHWM");
         printf("\n    %d queries in %.0f ms, then a legitimate one answered in %.0f ms "
                "(delay_ms=%d); server VmRSS %ld KiB before, VmHWM %ld KiB ", FLOOD, flood_ms, took,
                FLOOD_DELAY_MS, rss0, peak);
@@ -591,7 +546,7 @@ static void *spray_main(void *arg)
         size_t nudp, ntcp;
         int late[LATE_CONNS], nlate = 0, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         uint8_t q[66];
-        size_t n = api_query(q + 2, 0x5151);
+        size_t n = probe_api_query(q + 2, 0x5151);
 
         q[0] = 0;
         q[1] = (uint8_t)n;
@@ -611,7 +566,7 @@ static void *spray_main(void *arg)
                                 memmove(late, late + 1, sizeof(late[0]) * (LATE_CONNS - 1));
                                 nlate--;
                         }
-                        int c = tcp_connect(tcp[i]);
+                        int c = probe_tcp_connect(tcp[i]);
                         if (c >= 0) {
                                 send(c, q, 1, MSG_NOSIGNAL);   /* the rest comes late */
                                 late[nlate++] = c;

@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 
 #include "tests/common/command.h"
+#include "tests/common/probe.h"
 #include "tests/common/serverproc.h"
 #include "tests/common/testmain.h"
 
@@ -91,28 +92,6 @@ static void rng_fill(uint8_t *p, size_t n)
 
 /* ---------------------------------------------------------------- the server */
 
-/* A size in KiB from /proc/PID/status: field "VmRSS" (resident now) or
- * "VmHWM" (the peak resident set). Returns -1 when unknown. */
-static long status_kb(pid_t pid, const char *field)
-{
-        char path[64], line[256];
-        size_t flen = strlen(field);
-        long kb = -1;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-        f = fopen(path, "r");
-        if (!f)
-                return -1;
-        while (fgets(line, sizeof(line), f))
-                if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
-                        kb = atol(line + flen + 1);
-                        break;
-                }
-        fclose(f);
-        return kb;
-}
-
 struct target {
         struct serverproc *sp;
         uint16_t port;
@@ -130,7 +109,7 @@ static bool target_start(struct target *t)
                 return false;
         t->port = serverproc_port(t->sp);
         t->pid = serverproc_pid(t->sp);
-        t->rss_before = status_kb(t->pid, "VmRSS");
+        t->rss_before = probe_status_kb(t->pid, "VmRSS");
         return true;
 }
 
@@ -167,8 +146,8 @@ static void target_finish(struct target *t, const char *load)
                 printf("\n    the server died during: %s\n", load);
                 serverproc_dump(t->sp);
         }
-        after = status_kb(t->pid, "VmRSS");
-        peak = status_kb(t->pid, "VmHWM");
+        after = probe_status_kb(t->pid, "VmRSS");
+        peak = probe_status_kb(t->pid, "VmHWM");
         printf("\n    %s: server VmRSS %ld KiB before, %ld KiB after, peak VmHWM %ld KiB "
                "(growth %ld KiB, peak growth %ld KiB) ", load, t->rss_before, after, peak,
                after - t->rss_before, peak - t->rss_before);
@@ -182,23 +161,6 @@ static void target_finish(struct target *t, const char *load)
         expect_answers(t);
         CU_ASSERT_EQUAL(serverproc_stop(t->sp), 0);
         t->sp = NULL;
-}
-
-static int tcp_connect(uint16_t port)
-{
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-        int one = 1;
-        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd < 0)
-                return -1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                close(fd);
-                return -1;
-        }
-        return fd;
 }
 
 /* Waits until fd reads EOF (or a reset), draining data. Returns true on EOF,
@@ -250,17 +212,6 @@ static void put16(uint8_t *p, unsigned v)
         p[1] = (uint8_t)v;
 }
 
-/* The query dig would send for api.mixpanel.com A without EDNS, id given. */
-static size_t api_query(uint8_t *buf, uint16_t id)
-{
-        static const uint8_t q[] = { 0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-                3, 'a', 'p', 'i', 8, 'm', 'i', 'x', 'p', 'a', 'n', 'e', 'l', 3, 'c', 'o', 'm', 0,
-                0, 1, 0, 1 };
-        memcpy(buf, q, sizeof(q));
-        put16(buf, id);
-        return sizeof(q);
-}
-
 static const uint16_t qtypes[] = { 1, 28, 16, 5, 2, 6, 15, 255, 41, 252, 0, 65535 };
 
 /* A well-formed question with random header flags (opcodes, QR, TC, Z,
@@ -309,7 +260,7 @@ static size_t dgram_valid_query(uint8_t *buf)
         put16(buf + 8, 0);
         put16(buf + 10, 0);
         if (rng_below(4) == 0)
-                return api_query(buf, (uint16_t)rng());
+                return probe_api_query(buf, (uint16_t)rng());
         n = put_random_name(buf, 12, DATAGRAM_MAX - 4);
         put16(buf + n, qtypes[rng_below(4)]);
         put16(buf + n + 2, 1);
@@ -502,7 +453,7 @@ static void test_random_datagrams_paced(void)
                 }
                 while (recv(fd, reply, sizeof(reply), MSG_DONTWAIT) > 0)
                         ;
-                size_t q = api_query(buf, (uint16_t)i);
+                size_t q = probe_api_query(buf, (uint16_t)i);
                 send(probe, buf, q, 0);
                 struct pollfd p = { probe, POLLIN, 0 };
                 if (poll(&p, 1, 2000) <= 0 || recv(probe, reply, sizeof(reply), 0) < 12) {
@@ -622,12 +573,12 @@ static void truncated_bytewise(uint16_t port, const uint8_t *msg, size_t len)
         int fd;
 
         for (size_t cut = 1; cut < len; cut++) {
-                fd = tcp_connect(port);
+                fd = probe_tcp_connect(port);
                 CU_ASSERT_FATAL(fd >= 0);
                 write_bytewise(fd, msg, cut);
                 close(fd);
         }
-        fd = tcp_connect(port);
+        fd = probe_tcp_connect(port);
         CU_ASSERT_FATAL(fd >= 0);
         write_bytewise(fd, msg, len);
         CU_ASSERT(read_api_reply(fd, 12 + 22 + 16 * RECORDS));
@@ -644,13 +595,13 @@ static void truncated_big_prefix(uint16_t port)
 
         for (int i = 0; i < 200; i++) {
                 rng_fill(big + 2, 10);
-                fd = tcp_connect(port);
+                fd = probe_tcp_connect(port);
                 CU_ASSERT_FATAL(fd >= 0);
                 CU_ASSERT(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
                 close(fd);
         }
         t0 = cmd_now_ms();
-        fd = tcp_connect(port);
+        fd = probe_tcp_connect(port);
         CU_ASSERT_FATAL(fd >= 0);
         CU_ASSERT(write(fd, big, sizeof(big)) == (ssize_t)sizeof(big));
         CU_ASSERT(read_until_eof(fd, SAFETY_NET_MS));
@@ -667,13 +618,13 @@ static void truncated_zero_prefix(uint16_t port, const uint8_t *msg, size_t len)
         int fd;
 
         for (int i = 0; i < 200; i++) {
-                fd = tcp_connect(port);
+                fd = probe_tcp_connect(port);
                 CU_ASSERT_FATAL(fd >= 0);
                 CU_ASSERT(write(fd, both, 2) == 2);
                 close(fd);
         }
         memcpy(both + 4, msg, len);
-        fd = tcp_connect(port);
+        fd = probe_tcp_connect(port);
         CU_ASSERT_FATAL(fd >= 0);
         CU_ASSERT(write(fd, both, 4 + len) == (ssize_t)(4 + len));
         CU_ASSERT(read_api_reply(fd, 12 + 22 + 16 * RECORDS));
@@ -688,7 +639,7 @@ static void test_truncated_tcp(void)
 
         CU_ASSERT_FATAL(target_start(&t));
         rng_init();
-        qlen = api_query(msg + 2, 0x4242);
+        qlen = probe_api_query(msg + 2, 0x4242);
         put16(msg, (unsigned)qlen);
         truncated_bytewise(t.port, msg, qlen + 2);
         truncated_big_prefix(t.port);
@@ -744,7 +695,7 @@ static void test_random_tcp_messages(void)
         rng_init();
         start = cmd_now_ms();
         for (int c = 0; c < 100 && serverproc_alive(t.sp); c++) {
-                int fd = tcp_connect(t.port);
+                int fd = probe_tcp_connect(t.port);
                 CU_ASSERT_FATAL(fd >= 0);
                 for (int b = 0; b < 10; b++) {
                         for (int k = 0; k < 20; k++) {
@@ -754,7 +705,7 @@ static void test_random_tcp_messages(void)
                                         break;
                         }
                         uint16_t id = (uint16_t)(0xa000 + c * 10 + b);
-                        size_t q = api_query(buf + 2, id);
+                        size_t q = probe_api_query(buf + 2, id);
                         put16(buf, (unsigned)q);
                         if (write(fd, buf, q + 2) != (ssize_t)(q + 2)) {
                                 lost++;
@@ -803,7 +754,7 @@ static void test_idle_connections(void)
         CU_ASSERT_FATAL(target_start(&t));
         for (int i = 0; i < IDLE_CONNS; i++) {
                 opened_at[i] = cmd_now_ms();
-                fds[i] = tcp_connect(t.port);
+                fds[i] = probe_tcp_connect(t.port);
                 if (fds[i] >= 0)
                         opened++;
         }
@@ -864,14 +815,14 @@ static void test_pipelined_unread(void)
         if (under_valgrind())
                 TEST_SKIP("a memory test: memory growth is not judged under valgrind or ASan");
         CU_ASSERT_FATAL(target_start(&t));
-        qlen = api_query(one + 2, 7) + 2;
+        qlen = probe_api_query(one + 2, 7) + 2;
         put16(one, (unsigned)(qlen - 2));
         total = qlen * QUERIES;
         stream = malloc(total);
         CU_ASSERT_FATAL(stream != NULL);
         for (size_t i = 0; i < QUERIES; i++)
                 memcpy(stream + i * qlen, one, qlen);
-        fd = tcp_connect(t.port);
+        fd = probe_tcp_connect(t.port);
         CU_ASSERT_FATAL(fd >= 0);
         fcntl(fd, F_SETFL, O_NONBLOCK);
         /* write until the server stops taking the stream (it should, once its
