@@ -377,7 +377,8 @@ static int open_socket(int type, const struct sockaddr_storage *ss, socklen_t le
 }
 
 /* Binds UDP and TCP to the same port; with port 0 retries until the
- * kernel's UDP choice is also free for TCP. */
+ * kernel's UDP choice is also free for TCP; a fixed port still in use is
+ * tried again for up to ~100 ms. */
 static int server_bind(struct server *s, char *err, size_t errlen)
 {
         struct sockaddr_storage ss;
@@ -389,6 +390,10 @@ static int server_bind(struct server *s, char *err, size_t errlen)
         }
         for (int attempt = 0; attempt < 32; attempt++) {
                 s->udp_fd = open_socket(SOCK_DGRAM, &ss, len);
+                if (s->udp_fd < 0 && s->cfg.port != 0 && errno == EADDRINUSE && attempt < 24) {
+                        usleep(4000);
+                        continue;
+                }
                 if (s->udp_fd < 0)
                         break;
                 struct sockaddr_storage got;
@@ -404,8 +409,12 @@ static int server_bind(struct server *s, char *err, size_t errlen)
                 close(s->udp_fd);
                 s->udp_fd = -1;
                 errno = e;
-                if (s->cfg.port != 0)
+                /* a fixed port (a port-53 slot) that a server of the slot's
+                 * last cell held a moment ago: give the kernel a little time */
+                if (s->cfg.port != 0 && (e != EADDRINUSE || attempt >= 24))
                         break;
+                if (s->cfg.port != 0)
+                        usleep(4000);
         }
         snprintf(err, errlen, "%s:%u: %s", s->address, s->cfg.port, strerror(errno));
         return -1;
