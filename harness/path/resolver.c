@@ -178,12 +178,14 @@ int resolver_version(enum resolver_path path, char *buf, size_t len, char *why, 
 
 /* Ports handed out by free_port in this process: a resolver's upstream port
  * stays unbound between cells, and must not become another's listener. */
-static uint16_t handed_out[256];
-static size_t nhanded_out;
+#define HANDED_OUT_MAX 256
+static uint16_t handed_out[HANDED_OUT_MAX];   /* a ring: the last HANDED_OUT_MAX */
+static size_t nhanded_out;                    /* ever handed out */
 
 static bool port_handed_out(uint16_t port)
 {
-        for (size_t i = 0; i < nhanded_out; i++)
+        size_t n = nhanded_out < HANDED_OUT_MAX ? nhanded_out : HANDED_OUT_MAX;
+        for (size_t i = 0; i < n; i++)
                 if (handed_out[i] == port)
                         return true;
         return false;
@@ -245,7 +247,7 @@ static int free_port(uint16_t *port, bool below_ephemeral, char *why, size_t why
                         close(u);
                 if (ok && !port_handed_out(ntohs(a.sin_port))) {
                         *port = ntohs(a.sin_port);
-                        handed_out[nhanded_out++ % (sizeof(handed_out) / sizeof(handed_out[0]))] = *port;
+                        handed_out[nhanded_out++ % HANDED_OUT_MAX] = *port;
                         return 0;
                 }
         }
