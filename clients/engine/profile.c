@@ -19,6 +19,8 @@ static const char *const empty_table[] = { "nodata", "nxdomain" };
 static const char *const bool_table[] = { "no", "yes" };
 static const char *const other_rcode_table[] = { "noerror", "error", "nxdomain" };
 static const char *const timeout_as_table[] = { "timeout", "nxdomain" };
+static const char *const formerr_retry_table[] = { "no", "yes", "channel" };
+static const char *const both_bad_reply_table[] = { "per-family", "last-fails", "a-fails" };
 
 #define N(t) (int)(sizeof(t) / sizeof(t[0]))
 
@@ -73,12 +75,14 @@ static const struct knob knobs[] = {
         K_INT("max-cname", max_cname, 0, 1000),
         K_BOOL("reject-compressed-question", reject_compressed_question),
         K_BOOL("glibc-lame-rule", glibc_lame_rule),
-        K_BOOL("formerr-retry-plain", formerr_retry_plain),
+        K_ENUM("formerr-retry-plain", formerr_retry_plain, formerr_retry_table),
         K_ENUM("formerr-as", formerr_as, bad_reply_table),
         K_BOOL("fail-on-rcode-error", fail_on_rcode_error),
         K_ENUM("rcode-error-as", rcode_error_as, bad_reply_table),
         K_BOOL("empty-before-tc", empty_before_tc),
         K_BOOL("both-fail-on-error", both_fail_on_error),
+        K_ENUM("both-bad-reply", both_bad_reply, both_bad_reply_table),
+        K_ENUM("both-bad-reply-as", both_bad_reply_as, bad_reply_table),
         K_ENUM("other-rcode-as", other_rcode, other_rcode_table),
         K_BOOL("ignore-rcode-error", ignore_rcode_error),
         K_BOOL("lame-after-tc", lame_after_tc),

@@ -80,6 +80,32 @@ enum profile_bad_reply {
         PROFILE_BAD_REPLY_MAX,
 };
 
+/* What a FORMERR to a query sent with EDNS does. */
+enum profile_formerr_retry {
+        PROFILE_FORMERR_RETRY_NO,         /* the FORMERR is the answer (formerr-as) */
+        PROFILE_FORMERR_RETRY_PER_QUERY,  /* that query is asked again without OPT */
+        PROFILE_FORMERR_RETRY_CHANNEL,    /* the first FORMERR turns EDNS off for the whole
+                                           * lookup and is retried; a later FORMERR to a query
+                                           * already sent with OPT is the answer (c-ares 1.18
+                                           * clears ARES_FLAG_EDNS on the channel) */
+        PROFILE_FORMERR_RETRY_MAX,
+};
+
+/* getaddrinfo's both families: what a reply that does not parse does to the
+ * lookup when the other family's query succeeds. */
+enum profile_both_bad_reply {
+        PROFILE_BOTH_BAD_REPLY_PER_FAMILY,  /* that family is reported by bad-reply-a/-aaaa
+                                             * alone; the other family's addresses are kept */
+        PROFILE_BOTH_BAD_REPLY_LAST_FAILS,  /* the lookup fails when the damaged reply's
+                                             * query is the one that completes it (c-ares
+                                             * host_callback keeps only the last parse status) */
+        PROFILE_BOTH_BAD_REPLY_A_FAILS,     /* a damaged A reply fails the lookup (reported as
+                                             * both-bad-reply-as); a damaged AAAA reply keeps
+                                             * the records before the damage (glibc
+                                             * gaih_getanswer reads the A answer first) */
+        PROFILE_BOTH_BAD_REPLY_MAX,
+};
+
 struct profile {
         char name[64];
         char stands_for[192];
@@ -105,7 +131,7 @@ struct profile {
         int max_cname;                /* CNAMEs followed at most; more: the lookup fails */
         bool reject_compressed_question;
         bool glibc_lame_rule;         /* NOERROR, ancount=aa=ra=arcount=0: server is lame */
-        bool formerr_retry_plain;     /* FORMERR to an EDNS query: resend without OPT */
+        enum profile_formerr_retry formerr_retry_plain;  /* FORMERR to an EDNS query */
         enum profile_bad_reply formerr_as;   /* otherwise FORMERR is reported as this */
         bool fail_on_rcode_error;     /* SERVFAIL/REFUSED/NOTIMP fail the lookup (else next try) */
         enum profile_bad_reply rcode_error_as;  /* how SERVFAIL/REFUSED/NOTIMP are reported */
@@ -117,6 +143,8 @@ struct profile {
         enum profile_timeout_as timeout_as;  /* no reply in time */
         bool both_fail_on_error;      /* both families (getaddrinfo AF_UNSPEC): an error or
                                        * timeout of either query fails the lookup */
+        enum profile_both_bad_reply both_bad_reply;  /* both families: a damaged reply */
+        enum profile_bad_reply both_bad_reply_as;    /* ... how a-fails reports it */
         bool empty_before_tc;         /* NOERROR with ancount 0 is an empty answer before
                                        * TC is looked at (uclibc-ng __dns_lookup) */
         enum profile_empty empty;

@@ -127,7 +127,7 @@ static void fixed_size_record(const struct stub_question *q, const uint8_t *msg,
  * Returns 0, or -1 when the reply is bad for this profile (out set). */
 static int collect_addresses(const struct profile *p, const struct stub_question *q,
                              struct wire_reader *r, size_t received, struct outcome *out,
-                             char *note, size_t nl)
+                             char *note, size_t nl, struct reply_info *info)
 {
         uint8_t current[DNS_NAME_MAX];
         size_t current_len = q->qname_len;
@@ -169,6 +169,7 @@ static int collect_addresses(const struct profile *p, const struct stub_question
         }
         if (got < 0) {
                 char where[96];
+                info->damaged = true;
                 wire_reader_describe_error(r, where, sizeof(where));
                 /* zero-fill: damage in the zeros past the datagram ends the records */
                 bool past_end = p->parse == PROFILE_PARSE_ZERO_FILL && r->c.err_pos >= received;
@@ -234,26 +235,32 @@ static size_t udp_read_length(const struct profile *p, const struct stub_questio
 
 static enum reply_action interpret(const struct profile *p, const struct stub_question *q,
                                    const uint8_t *msg, size_t len, size_t received, bool tcp,
-                                   bool oversized, struct outcome *out, char *note, size_t nl);
+                                   bool oversized, struct outcome *out, char *note, size_t nl,
+                                   struct reply_info *info);
 
 enum reply_action reply_interpret(const struct profile *p, const struct stub_question *q,
                                   const uint8_t *msg, size_t len, bool tcp,
-                                  struct outcome *out, char *note, size_t nl)
+                                  struct outcome *out, char *note, size_t nl,
+                                  struct reply_info *info)
 {
         bool oversized = false;
+        struct reply_info unused;
 
+        if (!info)
+                info = &unused;
+        info->damaged = false;
         outcome_init(out);
         if (tcp && p->tcp_recv_buffer > 0 && len > (size_t)p->tcp_recv_buffer) {
                 note_add(note, nl, "TCP reply cut at buffer");
                 len = (size_t)p->tcp_recv_buffer;
         }
         if (tcp)
-                return interpret(p, q, msg, len, len, tcp, false, out, note, nl);
+                return interpret(p, q, msg, len, len, tcp, false, out, note, nl, info);
         len = udp_read_length(p, q, len, &oversized, note, nl);
         if (len == 0)
                 return REPLY_IGNORE;
         if (p->parse != PROFILE_PARSE_ZERO_FILL || len >= (size_t)p->recv_buffer)
-                return interpret(p, q, msg, len, len, tcp, oversized, out, note, nl);
+                return interpret(p, q, msg, len, len, tcp, oversized, out, note, nl, info);
         /* the message followed by the rest of the zero-filled receive buffer */
         uint8_t *buf = calloc(1, (size_t)p->recv_buffer);
         if (!buf) {
@@ -262,7 +269,7 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
         }
         memcpy(buf, msg, len);
         enum reply_action a = interpret(p, q, buf, (size_t)p->recv_buffer, len, tcp, oversized,
-                                        out, note, nl);
+                                        out, note, nl, info);
         free(buf);
         return a;
 }
@@ -271,7 +278,8 @@ enum reply_action reply_interpret(const struct profile *p, const struct stub_que
  * which the first `received` came from the server (zero-fill adds zeros). */
 static enum reply_action interpret(const struct profile *p, const struct stub_question *q,
                                    const uint8_t *msg, size_t len, size_t received, bool tcp,
-                                   bool oversized, struct outcome *out, char *note, size_t nl)
+                                   bool oversized, struct outcome *out, char *note, size_t nl,
+                                   struct reply_info *info)
 {
         struct wire_reader r;
         bool tc;
@@ -350,7 +358,7 @@ static enum reply_action interpret(const struct profile *p, const struct stub_qu
         }
         if (p->max_records > 0 && (unsigned)r.hdr.qdcount + r.hdr.ancount > (unsigned)p->max_records)
                 note_add(note, nl, "reply over max-records ignored");  /* parsed as empty */
-        else if (collect_addresses(p, q, &r, received, out, note, nl) < 0)
+        else if (collect_addresses(p, q, &r, received, out, note, nl, info) < 0)
                 return REPLY_DONE;
         if (out->naddrs > 0)
                 return REPLY_DONE;

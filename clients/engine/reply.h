@@ -30,11 +30,19 @@ struct stub_question {
         bool sent_edns;
 };
 
+/* What reading a reply found besides its outcome. */
+struct reply_info {
+        bool damaged;     /* the answer section did not parse to its end: the records
+                           * after the damage were never read */
+};
+
 /* Interprets a reply received over UDP (tcp=false) or TCP. len is the
  * datagram's full length; the profile decides how much of it the stub reads.
  * On REPLY_DONE, out has status, addresses and reason; on REPLY_NEXT,
  * out->reason says why (used if no try is left). `note` gets a short account
- * of what the stub did ("cut to 512", "tc ignored"), may be NULL. */
+ * of what the stub did ("cut to 512", "tc ignored"), may be NULL; `info`, may
+ * be NULL, is always set. */
 enum reply_action reply_interpret(const struct profile *p, const struct stub_question *q,
                                   const uint8_t *msg, size_t len, bool tcp,
-                                  struct outcome *out, char *note, size_t notelen);
+                                  struct outcome *out, char *note, size_t notelen,
+                                  struct reply_info *info);

@@ -30,6 +30,7 @@ struct stub_lookup;
 
 struct stub_query {
         struct stub_lookup *l;
+        const struct profile *p;      /* how this query reads its replies */
         struct stub_question q;
         enum stub_state state;
         int attempt;
@@ -46,6 +47,9 @@ struct stub_query {
         size_t udp_kept_len;
         struct outcome udp_result;
         struct outcome result;
+        bool damaged;                 /* the last reply read did not parse to its end */
+        int rounds;                   /* messages sent: of two queries, the one with more
+                                       * rounds completes the lookup (ties: the later one) */
         char note[128];
 };
 
@@ -58,6 +62,8 @@ struct stub_lookup {
         void *arg;
         struct stub_query q[2];
         int nq, pending;
+        bool edns_off;                /* formerr-retry-plain = channel: EDNS turned off */
+        struct profile aaaa_keeps_prefix;  /* both-bad-reply = a-fails: the AAAA query's */
         bool starting;                /* inside stub_start: finishing is deferred */
         struct event *finish_ev;
         struct timeval started;
@@ -118,18 +124,55 @@ static const struct outcome *failed_query(const struct stub_lookup *l)
         return NULL;
 }
 
-/* Joins the queries' results: any addresses win (at most max-addresses in
- * all); else the first failure. */
-static void lookup_finish(struct stub_lookup *l)
+/* The query of two whose damaged reply fails the lookup (both-bad-reply),
+ * or NULL. */
+static const struct stub_query *damaged_query(const struct stub_lookup *l)
 {
-        struct outcome *o = malloc(sizeof(*o));
-        struct timeval now;
+        const struct stub_query *last;
 
-        if (!o) {
-                lookup_free(l);
+        if (l->nq < 2)
+                return NULL;
+        switch (l->p->both_bad_reply) {
+        case PROFILE_BOTH_BAD_REPLY_LAST_FAILS:
+                last = l->q[0].rounds > l->q[1].rounds ? &l->q[0] : &l->q[1];
+                return last->damaged && last->result.status != OUTCOME_ADDRESSES ? last : NULL;
+        case PROFILE_BOTH_BAD_REPLY_A_FAILS:
+                return l->q[0].damaged && l->q[0].result.status != OUTCOME_ADDRESSES ? &l->q[0] : NULL;
+        case PROFILE_BOTH_BAD_REPLY_PER_FAMILY:
+        default:
+                return NULL;
+        }
+}
+
+/* How a damaged reply fails a lookup of both families. */
+static void damaged_outcome(const struct stub_lookup *l, const struct stub_query *d,
+                            struct outcome *o)
+{
+        if (l->p->both_bad_reply != PROFILE_BOTH_BAD_REPLY_A_FAILS) {
+                o->status = d->result.status;
+                memcpy(o->reason, d->result.reason, sizeof(o->reason));
+                memcpy(o->message, d->result.message, sizeof(o->message));
                 return;
         }
-        outcome_init(o);
+        switch (l->p->both_bad_reply_as) {
+        case PROFILE_BAD_REPLY_NXDOMAIN:
+                outcome_set(o, OUTCOME_NXDOMAIN, "", "malformed A reply fails both families "
+                            "(reported as no such name)");
+                break;
+        case PROFILE_BAD_REPLY_NODATA:
+                outcome_set(o, OUTCOME_NODATA, "", "malformed A reply fails both families "
+                            "(reported as no data)");
+                break;
+        default:
+                outcome_set(o, OUTCOME_ERROR, "badresp", "malformed A reply fails both families");
+                break;
+        }
+}
+
+/* Joins the queries' results into o: any addresses win (at most
+ * max-addresses in all); else the first failure. */
+static void join_results(const struct stub_lookup *l, struct outcome *o)
+{
         const struct outcome *failed = failed_query(l);
         size_t cap = l->p->max_addresses > 0 ? (size_t)l->p->max_addresses : SIZE_MAX;
         for (int i = 0; !failed && i < l->nq; i++)
@@ -152,6 +195,25 @@ static void lookup_finish(struct stub_lookup *l)
                 memcpy(o->reason, pick->reason, sizeof(o->reason));
                 memcpy(o->message, pick->message, sizeof(o->message));
         }
+}
+
+/* Reports the lookup's outcome: a damaged reply that fails it
+ * (both-bad-reply), else the joined results. */
+static void lookup_finish(struct stub_lookup *l)
+{
+        struct outcome *o = malloc(sizeof(*o));
+        struct timeval now;
+
+        if (!o) {
+                lookup_free(l);
+                return;
+        }
+        outcome_init(o);
+        const struct stub_query *damaged = damaged_query(l);
+        if (damaged)
+                damaged_outcome(l, damaged, o);
+        else
+                join_results(l, o);
         if (l->q[0].note[0] && strlen(o->message) == 0)
                 snprintf(o->message, sizeof(o->message), "%s", l->q[0].note);
         gettimeofday(&now, NULL);
@@ -234,6 +296,14 @@ static void query_act(struct stub_query *sq, enum reply_action a, bool tcp, stru
                 tcp_start(sq);
                 return;
         case REPLY_RETRY_PLAIN:
+                if (sq->p->formerr_retry_plain == PROFILE_FORMERR_RETRY_CHANNEL) {
+                        if (sq->l->edns_off) {
+                                query_fail(sq, OUTCOME_ERROR, "formerr", "server answered formerr "
+                                           "(EDNS was already turned off for the channel)");
+                                return;
+                        }
+                        sq->l->edns_off = true;
+                }
                 /* the same try again without OPT, on the transport that got the FORMERR */
                 query_build(sq, false);
                 if (tcp || sq->l->p->transport == PROFILE_TRANSPORT_TCP_ONLY) {
@@ -276,8 +346,10 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
         if (n > 65535)
                 n = 65535;  /* MSG_TRUNC reports the real length; we read this much */
         sq->udp_kept_len = (size_t)n;
-        enum reply_action a = reply_interpret(sq->l->p, &sq->q, sq->buf, (size_t)n, false, r,
-                                              sq->note, sizeof(sq->note));
+        struct reply_info info;
+        enum reply_action a = reply_interpret(sq->p, &sq->q, sq->buf, (size_t)n, false, r,
+                                              sq->note, sizeof(sq->note), &info);
+        sq->damaged = info.damaged;
         query_act(sq, a, false, r);
 }
 
@@ -298,6 +370,7 @@ static int connect_socket(struct stub_query *sq, int type)
 static void udp_send(struct stub_query *sq)
 {
         sq->attempt++;
+        sq->rounds++;
         sq->fd = connect_socket(sq, SOCK_DGRAM);
         if (sq->fd < 0) {
                 query_fail(sq, OUTCOME_HARNESS_ERROR, "socket", strerror(errno));
@@ -317,12 +390,15 @@ static void tcp_failed(struct stub_query *sq, const char *why)
 {
         if (sq->have_udp && sq->l->p->tcp_failure == PROFILE_TCP_FAILURE_USE_UDP) {
                 /* re-read the kept UDP reply with the TC bit ignored */
-                struct profile p = *sq->l->p;
+                struct profile p = *sq->p;
                 struct outcome r;
+                struct reply_info info;
                 p.tc = PROFILE_TC_USE;
                 p.oversize = PROFILE_OVERSIZE_CUT;
-                if (reply_interpret(&p, &sq->q, sq->udp_kept, sq->udp_kept_len, false, &r,
-                                    sq->note, sizeof(sq->note)) != REPLY_DONE)
+                enum reply_action a = reply_interpret(&p, &sq->q, sq->udp_kept, sq->udp_kept_len,
+                                                      false, &r, sq->note, sizeof(sq->note), &info);
+                sq->damaged = info.damaged;
+                if (a != REPLY_DONE)
                         outcome_set(&r, OUTCOME_ERROR, "tcp-failed", "%s", why);
                 sq->result = r;
                 query_done(sq);
@@ -372,8 +448,10 @@ static void tcp_read_some(struct stub_query *sq)
         if (sq->got < sq->need)
                 return;
         struct outcome r;
-        enum reply_action a = reply_interpret(sq->l->p, &sq->q, sq->buf + 2, sq->need - 2, true,
-                                              &r, sq->note, sizeof(sq->note));
+        struct reply_info info;
+        enum reply_action a = reply_interpret(sq->p, &sq->q, sq->buf + 2, sq->need - 2, true,
+                                              &r, sq->note, sizeof(sq->note), &info);
+        sq->damaged = info.damaged;
         query_act(sq, a, true, &r);
 }
 
@@ -419,6 +497,7 @@ static void tcp_io(evutil_socket_t fd, short what, void *arg)
 
 static void tcp_start(struct stub_query *sq)
 {
+        sq->rounds++;
         query_close_io(sq);
         sq->fd = connect_socket(sq, SOCK_STREAM);
         if (sq->fd < 0) {
@@ -461,6 +540,7 @@ static int query_init(struct stub_lookup *l, struct stub_query *sq, uint16_t qty
 {
         memset(sq, 0, sizeof(*sq));
         sq->l = l;
+        sq->p = l->p;
         sq->fd = -1;
         sq->q.id = next_id();
         sq->q.qtype = qtype;
@@ -500,6 +580,11 @@ static int stub_start(struct client *c, struct event_base *base, const struct lo
                 l->nq = 2;
                 if (query_init(l, &l->q[0], DNS_TYPE_A) < 0 || query_init(l, &l->q[1], DNS_TYPE_AAAA) < 0)
                         goto fail;
+                if (l->p->both_bad_reply == PROFILE_BOTH_BAD_REPLY_A_FAILS) {
+                        l->aaaa_keeps_prefix = *l->p;
+                        l->aaaa_keeps_prefix.parse = PROFILE_PARSE_KEEP_PARTIAL;
+                        l->q[1].p = &l->aaaa_keeps_prefix;
+                }
         } else {
                 l->nq = 1;
                 if (query_init(l, &l->q[0], (uint16_t)lk->qtype) < 0)

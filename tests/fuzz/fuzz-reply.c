@@ -107,7 +107,7 @@ static void check(const struct profile *p, const struct stub_question *q, const 
         outcome_init(&out);
         memset(note, 'x', sizeof(note));
         note[0] = '\0';
-        a = reply_interpret(p, q, data, size, tcp, &out, note, sizeof(note));
+        a = reply_interpret(p, q, data, size, tcp, &out, note, sizeof(note), NULL);
         if ((unsigned)a >= REPLY_ACTION_MAX || memchr(note, '\0', sizeof(note)) == NULL)
                 abort();
         if (reply_action_to_string(a) == NULL)

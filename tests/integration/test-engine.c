@@ -7,7 +7,8 @@
  *
  * The knobs that act on the exchange rather than on one reply are here:
  * transport, tc=retry-tcp, tcp-failure, tcp-closed-a/-aaaa, attempts,
- * timeout-ms, formerr-retry-plain. Times are never asserted as upper bounds. */
+ * timeout-ms, formerr-retry-plain, both-bad-reply. Times are never asserted
+ * as upper bounds. */
 #include "clients/engine/stub.h"
 
 #include <arpa/inet.h>
@@ -25,12 +26,15 @@
 #define MAX_SEEN 16
 
 /* api: `records` A records (30 make 514 bytes: TC at 512); big6: as many AAAA;
- * dual: one A and one AAAA; v4only: one A. */
+ * ds: as many A and AAAA (17 AAAA fit 512 bytes); dual: one A and one AAAA;
+ * v4only: one A. */
 static const char scenario_text[] =
         "suite engine\n"
         "origin example.test.\n"
         "grow api\n"
         "grow big6 AAAA\n"
+        "grow ds A\n"
+        "grow ds AAAA\n"
         "rr dual 60 IN A 192.0.2.1\n"
         "rr dual 60 IN AAAA 2001:db8::1\n"
         "rr v4only 60 IN A 192.0.2.2\n"
@@ -38,6 +42,7 @@ static const char scenario_text[] =
 
 #define API "api.example.test."
 #define BIG6 "big6.example.test."
+#define DS "ds.example.test."
 
 /* What the server saw, per query, in order. */
 struct seen {
@@ -572,6 +577,56 @@ static void test_tcp_only_formerr(void)
         fixture_down(&fx);
 }
 
+/* c-ares turns EDNS off for the channel: of two queries sent with OPT, only
+ * the first FORMERR is asked again; the second is the answer. */
+static void test_formerr_channel(void)
+{
+        const struct outcome *o;
+
+        fixture_up(&fx, "records=1 edns=formerr");
+        o = lookup("edns = 1232\nformerr-retry-plain = channel", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_PARTIAL, 3, 0);
+        CU_ASSERT_EQUAL(o->naddrs, 1);
+        CU_ASSERT_EQUAL_FATAL(fx.nseen, 3);
+        CU_ASSERT_EQUAL(fx.seen[2].edns, -1);
+        /* per query: both are asked again */
+        o = lookup("edns = 1232\nformerr-retry-plain = yes", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_OK, 4, 0);
+        /* one query alone is retried either way */
+        o = lookup("edns = 1232\nformerr-retry-plain = channel", DS, DNS_TYPE_A);
+        CHECK(o, DS, DNS_TYPE_A, VERDICT_OK, 2, 0);
+        fixture_down(&fx);
+}
+
+/* A reply cut without TC beside a good one (20 records: the A answer fits
+ * 512 bytes, the AAAA answer is cut after 17 records). */
+static void test_both_bad_reply(void)
+{
+        const struct outcome *o;
+
+        fixture_up(&fx, "records=20 truncation=cut-notc");
+        o = lookup("both-bad-reply = per-family", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_PARTIAL, 2, 0);
+        CU_ASSERT_EQUAL(o->naddrs, 20);
+        /* the AAAA query completes the lookup (same rounds, sent later) */
+        o = lookup("both-bad-reply = last-fails", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_ERROR, 2, 0);
+        CU_ASSERT_STRING_EQUAL(o->reason, "badresp");
+        /* the A answer is whole: the AAAA records before the cut are kept */
+        o = lookup("both-bad-reply = a-fails\nboth-bad-reply-as = nxdomain", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_PARTIAL, 2, 0);
+        CU_ASSERT_EQUAL(o->naddrs, 20 + 17);
+        fixture_down(&fx);
+
+        /* 40 records: both answers cut; a damaged A answer fails the lookup */
+        fixture_up(&fx, "records=40 truncation=cut-notc");
+        o = lookup("both-bad-reply = a-fails\nboth-bad-reply-as = nxdomain", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_NXDOMAIN, 2, 0);
+        o = lookup("both-bad-reply = per-family\nbad-reply-a = nodata\nbad-reply-aaaa = nodata", DS, QTYPE_ADDR);
+        CHECK(o, DS, QTYPE_ADDR, VERDICT_NODATA, 2, 0);
+        fixture_down(&fx);
+}
+
 static const struct test_case tcp_tests[] = {
         { "tcp-only formerr retries over tcp", test_tcp_only_formerr },
         { "tc-to-tcp", test_tc_to_tcp },
@@ -594,6 +649,8 @@ static const struct test_case try_tests[] = {
 
 static const struct test_case lookup_tests[] = {
         { "addr-joins", test_addr_joins },
+        { "formerr-channel", test_formerr_channel },
+        { "both-bad-reply", test_both_bad_reply },
         { NULL, NULL },
 };
 

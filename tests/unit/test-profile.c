@@ -182,7 +182,8 @@ static void test_defaults(void)
         CU_ASSERT_EQUAL(p.max_cname, 16);
         CU_ASSERT_TRUE(p.fail_on_rcode_error);
         CU_ASSERT_FALSE(p.glibc_lame_rule);
-        CU_ASSERT_FALSE(p.formerr_retry_plain);
+        CU_ASSERT_EQUAL(p.formerr_retry_plain, PROFILE_FORMERR_RETRY_NO);
+        CU_ASSERT_EQUAL(p.both_bad_reply, PROFILE_BOTH_BAD_REPLY_PER_FAMILY);
         CU_ASSERT_EQUAL(p.empty, PROFILE_EMPTY_NODATA);
         CU_ASSERT_EQUAL(p.attempts, 1);
         CU_ASSERT_EQUAL(p.timeout_ms, 1000);
@@ -234,6 +235,8 @@ static void check_equal(const struct profile *a, const struct profile *b)
         CU_ASSERT_EQUAL(a->glibc_lame_rule, b->glibc_lame_rule);
         CU_ASSERT_EQUAL(a->formerr_retry_plain, b->formerr_retry_plain);
         CU_ASSERT_EQUAL(a->formerr_as, b->formerr_as);
+        CU_ASSERT_EQUAL(a->both_bad_reply, b->both_bad_reply);
+        CU_ASSERT_EQUAL(a->both_bad_reply_as, b->both_bad_reply_as);
         CU_ASSERT_EQUAL(a->fail_on_rcode_error, b->fail_on_rcode_error);
         CU_ASSERT_EQUAL(a->empty, b->empty);
         CU_ASSERT_EQUAL(a->attempts, b->attempts);
@@ -279,7 +282,9 @@ static void test_print_round_trip(void)
         p.max_cname = 3;
         p.reject_compressed_question = true;
         p.glibc_lame_rule = true;
-        p.formerr_retry_plain = true;
+        p.formerr_retry_plain = PROFILE_FORMERR_RETRY_CHANNEL;
+        p.both_bad_reply = PROFILE_BOTH_BAD_REPLY_A_FAILS;
+        p.both_bad_reply_as = PROFILE_BAD_REPLY_NXDOMAIN;
         p.formerr_as = PROFILE_BAD_REPLY_NXDOMAIN;
         p.fail_on_rcode_error = false;
         p.empty = PROFILE_EMPTY_NXDOMAIN;

@@ -160,7 +160,7 @@ static enum reply_action interpret(const struct profile *p, const struct stub_qu
                                    size_t len, bool tcp)
 {
         note[0] = '\0';
-        return reply_interpret(p, q, rb.buf, len, tcp, &out, note, sizeof(note));
+        return reply_interpret(p, q, rb.buf, len, tcp, &out, note, sizeof(note), NULL);
 }
 
 /* ... to QN A over UDP, without EDNS. */
@@ -780,12 +780,12 @@ static void test_formerr_retry_plain(void)
         size_t len = rcode_reply(DNS_RCODE_FORMERR);
 
         p.edns = 1232;
-        p.formerr_retry_plain = true;
+        p.formerr_retry_plain = PROFILE_FORMERR_RETRY_PER_QUERY;
         EXPECT(interpret(&p, &with, len, false), REPLY_RETRY_PLAIN, 0, 0);
         /* the plain query got FORMERR too: no second retry */
         EXPECT(interpret(&p, &without, len, false), REPLY_DONE, OUTCOME_ERROR, 0);
         CU_ASSERT_STRING_EQUAL(out.reason, "formerr");
-        p.formerr_retry_plain = false;
+        p.formerr_retry_plain = PROFILE_FORMERR_RETRY_NO;
         EXPECT(interpret(&p, &with, len, false), REPLY_DONE, OUTCOME_ERROR, 0);
         CU_ASSERT_STRING_EQUAL(out.reason, "formerr");
 }
@@ -797,7 +797,7 @@ static void test_formerr_as(void)
         size_t len = rcode_reply(DNS_RCODE_FORMERR);
 
         p.edns = 1200;
-        p.formerr_retry_plain = false;
+        p.formerr_retry_plain = PROFILE_FORMERR_RETRY_NO;
         p.formerr_as = PROFILE_BAD_REPLY_NXDOMAIN;    /* glibc-2.36-edns0 */
         EXPECT(interpret(&p, &with, len, false), REPLY_DONE, OUTCOME_NXDOMAIN, 0);
         p.formerr_as = PROFILE_BAD_REPLY_NODATA;
@@ -810,7 +810,7 @@ static void test_formerr_as(void)
         EXPECT(interpret(&p, &with, len, false), REPLY_NEXT, OUTCOME_ERROR, 0);
         /* formerr-retry-plain wins when it applies */
         p.formerr_as = PROFILE_BAD_REPLY_NXDOMAIN;
-        p.formerr_retry_plain = true;
+        p.formerr_retry_plain = PROFILE_FORMERR_RETRY_PER_QUERY;
         EXPECT(interpret(&p, &with, len, false), REPLY_RETRY_PLAIN, 0, 0);
 }
 
