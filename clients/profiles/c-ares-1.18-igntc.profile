@@ -10,7 +10,8 @@ oversize    = cut          # with IGNTC a long reply is cut to 512 and used
 tc          = use
 parse       = strict
 cname       = follow
-formerr-retry-plain = yes  # FORMERR to an EDNS query turns EDNS off for the channel
+formerr-retry-plain = channel  # ares_process.c: FORMERR to EDNS clears ARES_FLAG_EDNS for the
+                               # channel; the other family's FORMERR, already sent with OPT, is EFORMERR
 fail-on-rcode-error = yes  # SERVFAIL/REFUSED/NOTIMP: next server; from the only one, ARES_ECONNREFUSED (measured)
 both-fail-on-error = yes   # measured: AF_UNSPEC fails when either the A or the AAAA query fails
 empty-answer = nodata      # ARES_ENODATA

@@ -10,8 +10,11 @@ oversize    = truncated    # a UDP reply longer than 512 is handled as truncated
 tc          = retry-tcp
 parse       = strict
 cname       = follow
-formerr-retry-plain = yes  # FORMERR to an EDNS query turns EDNS off for the channel
+formerr-retry-plain = channel  # ares_process.c: FORMERR to EDNS clears ARES_FLAG_EDNS for the
+                               # channel; the other family's FORMERR, already sent with OPT, is EFORMERR
 fail-on-rcode-error = yes  # SERVFAIL/REFUSED/NOTIMP: next server; from the only one, ARES_ECONNREFUSED (measured)
+both-bad-reply = last-fails  # ares_getaddrinfo.c host_callback: only the last reply's parse status
+                               # counts; ARES_EBADRESP there fails AF_UNSPEC though A had addresses
 empty-answer = nodata      # ARES_ENODATA
 attempts    = 1
 timeout-ms  = 1000

@@ -20,6 +20,9 @@ formerr-as  = nxdomain     # measured: getaddrinfo reports FORMERR as EAI_NONAME
 other-rcode-as = nxdomain  # measured: YXDOMAIN, NOTAUTH, ... -> EAI_NONAME
 max-addresses = 256        # measured: getaddrinfo returns 256 of 257 addresses (A, AAAA or both)
 both-fail-on-error = yes   # measured: AF_UNSPEC fails when either the A or the AAAA query fails
+both-bad-reply = a-fails     # nss_dns/dns-host.c gaih_getanswer: a damaged A answer is NO_RECOVERY,
+                             # the AAAA answer keeps the records read before its damage
+both-bad-reply-as = nxdomain # measured: AF_UNSPEC on a damaged A answer gives EAI_NONAME
 empty-answer = nodata      # EAI_NODATA
 attempts    = 1
 timeout-ms  = 1000
