@@ -30,6 +30,13 @@ deb http://deb.debian.org/debian-security bookworm-security main
 SOURCES
         # name resolution for apt inside the root: a copy, the host's file is only read
         cp -L /etc/resolv.conf "$1/etc/resolv.conf"
+        # the network's own TLS authorities (a proxy that re-signs HTTPS, as
+        # on this machine) belong to the network, not to the fresh system:
+        # ca-certificates picks them up from here when bootstrap installs it
+        if [ -d /usr/local/share/ca-certificates ]; then
+                mkdir -p "$1/usr/local/share/ca-certificates"
+                cp -L /usr/local/share/ca-certificates/*.crt "$1/usr/local/share/ca-certificates/" 2>/dev/null || true
+        fi
         # the root shares the host's network: packages installed into it (the
         # resolvers stubcompat recommends) must not start their services there
         printf '#!/bin/sh\n# fresh-root: start no service in this root\nexit 101\n' > "$1/usr/sbin/policy-rc.d"

