@@ -109,8 +109,10 @@ void runner_cell_coords(const struct scenario *sc, size_t nclients, size_t index
         *point = index / sc->nqueries;
 }
 
-static bool in_shard(const struct runner_config *cfg, size_t index)
+static bool cell_selected(const struct runner_config *cfg, size_t index)
 {
+        if (cfg->only_cells && !cfg->only_cells[index])
+                return false;
         return cfg->shard_n == 0 || index % cfg->shard_n == cfg->shard_k - 1;
 }
 
@@ -738,7 +740,7 @@ static void start_more(evutil_socket_t fd, short what, void *arg)
         }
         while (rs->ninflight < max && rs->next < total && queued_total(rs) < 4 * max && !rs->failed) {
                 size_t index = rs->next++;
-                if (!in_shard(rs->cfg, index))
+                if (!cell_selected(rs->cfg, index))
                         continue;
                 int r = cell_start(rs, index);
                 if (r > 0)
@@ -776,7 +778,7 @@ static int state_init(struct run_state *rs, const struct runner_config *cfg, str
 
         res->total = total;
         for (size_t i = 0; i < total; i++)
-                rs->shard_total += in_shard(cfg, i);
+                rs->shard_total += cell_selected(cfg, i);
         res->cells = calloc(mine ? mine : 1, sizeof(*res->cells));
         rs->slots = calloc(cfg->nclients ? cfg->nclients : 1, sizeof(*rs->slots));
         rs->base = evbase_new_precise();

@@ -29,6 +29,8 @@ struct runner_config {
         unsigned cell_deadline_ms;      /* 0: 15000 */
         unsigned client_timeout_ms;     /* hint passed to clients; 0: 1000 */
         unsigned shard_k, shard_n;      /* run cells with index % n == k-1; n=0: all */
+        const bool *only_cells;         /* non-NULL: run only the cells whose entry is true
+                                         * (indexed like the suite's cells; a re-check) */
         enum capture_mode capture;      /* keep the exchanges of these cells */
         volatile sig_atomic_t *interrupted;
         /* progress: called after each cell, on the loop thread */
