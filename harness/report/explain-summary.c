@@ -104,7 +104,7 @@ void explain_customer_name(const struct explain_client *who, char *buf, size_t l
                         }
                         /* build details: "(ares_version(); Debian 12 libc-ares2 1.18.1)" */
                         bool internal = memchr(s, ';', n) || memchr(s, '_', n) ||
-                                        strstr(s, "static helper") == s + 1 ||
+                                        memmem(s, n, "helper", 6) ||
                                         (strncmp(s, "(Debian musl", 12) == 0) ||
                                         strncmp(s, "(this machine", 13) == 0;
                         if (!internal)

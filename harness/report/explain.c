@@ -86,8 +86,8 @@ static void explain_partial(const struct facts *f, char *buf, size_t len)
                 snprintf(buf, len, "%s ignores TC=1 and has no TCP fallback: it kept what the "
                          "truncated %sreply held: %s", f->who, f->usize, n);
         else if (f->p && f->p->max_addresses > 0 && f->c->addresses == (size_t)f->p->max_addresses)
-                snprintf(buf, len, "%s keeps at most %d addresses: %s", f->who,
-                         f->p->max_addresses, n);
+                snprintf(buf, len, "%s keeps at most %d address%s: %s", f->who,
+                         f->p->max_addresses, f->p->max_addresses == 1 ? "" : "es", n);
         else
                 snprintf(buf, len, "%s returned %s after %s", f->who, n, f->sizes);
 }
@@ -170,7 +170,7 @@ bool explain_cell(const struct matrix_cell *c, const struct explain_client *who,
         buf[0] = '\0';
         if (c->verdict == VERDICT_OK || c->verdict == VERDICT_SKIPPED)
                 return false;
-        explain_who(who, f.who, sizeof(f.who));
+        explain_customer_name(who, f.who, sizeof(f.who));
         f.udp = c->udp_queries > 0;
         f.tcp = c->tcp_queries > 0;
         f.tc = c->tc_replies > 0;
