@@ -47,7 +47,8 @@ struct client_ops {
         /* Stops a lookup that has not reported; done is not called. */
         void (*cancel)(struct client *c, void *handle);
         /* The event loop of a run is about to be freed: drop everything bound
-         * to it (events, helper processes). May be NULL. */
+         * to it (events, helper processes busy in it). Idle state may be kept
+         * for the next run; destroy releases it. May be NULL. */
         void (*detach)(struct client *c);
         /* Releases the client's private state. */
         void (*destroy)(struct client *c);

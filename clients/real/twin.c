@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,31 @@ static struct twin_worker *worker_get(struct twin_client *gc, const char *addres
         return gw;
 }
 
+/* Watches the output of gw's running helper on base. Returns 0, or -1 (the
+ * helper is stopped). */
+static int worker_watch(struct twin_worker *gw, struct event_base *base)
+{
+        gw->ev = event_new(base, gw->w.from_fd, EV_READ | EV_PERSIST, worker_readable, gw);
+        if (!gw->ev || event_add(gw->ev, NULL) < 0) {
+                worker_stop(gw);
+                return -1;
+        }
+        return 0;
+}
+
+/* Watches a helper kept from an earlier run on this run's base; one that
+ * ended (or wrote) meanwhile is stopped, to be started again. Returns 0, or
+ * -1 (stopped: cannot watch it). */
+static int worker_resume(struct twin_worker *gw, struct event_base *base)
+{
+        struct pollfd pfd = { .fd = gw->w.from_fd, .events = POLLIN };
+        if (poll(&pfd, 1, 0) != 0) {
+                worker_stop(gw);
+                return 0;
+        }
+        return worker_watch(gw, base);
+}
+
 /* Starts gw's helper and watches its output. Returns 0, or -1 + why. */
 static int worker_spawn(struct twin_worker *gw, struct event_base *base, char *why, size_t whylen)
 {
@@ -196,9 +222,7 @@ static int worker_spawn(struct twin_worker *gw, struct event_base *base, char *w
         struct sandbox_worker_config cfg = { .helper_path = gw->gc->helper, .resolv_conf = conf };
         if (sandbox_spawn_worker_nowait(&cfg, &gw->w, why, whylen) < 0)
                 return -1;
-        gw->ev = event_new(base, gw->w.from_fd, EV_READ | EV_PERSIST, worker_readable, gw);
-        if (!gw->ev || event_add(gw->ev, NULL) < 0) {
-                worker_stop(gw);
+        if (worker_watch(gw, base) < 0) {
                 snprintf(why, whylen, "cannot watch the helper");
                 return -1;
         }
@@ -277,6 +301,8 @@ static int twinclient_start(struct client *c, struct event_base *base, const str
         gw->id = ++gc->next_id;
         gw->done = done;
         gw->arg = arg;
+        if (gw->w.pid > 0 && !gw->ev && worker_resume(gw, base) < 0)
+                return -1;
         if (gw->w.pid > 0 ? worker_send(gw) < 0 : worker_schedule(gw, base) < 0) {
                 gw->id = 0;
                 gw->done = NULL;
@@ -295,19 +321,28 @@ static void twinclient_cancel(struct client *c, void *handle)
         worker_stop(gw);
 }
 
-/* Helpers and their events belong to one run's loop. */
+/* Events belong to one run's loop; an idle helper outlives it, for the next
+ * run of this process (the next suite: a JVM or a Go runtime is not started
+ * again per suite). A helper busy or starting is stopped. */
 static void twinclient_detach(struct client *c)
 {
         struct twin_client *gc = c->impl;
-        for (size_t i = 0; gc && i < gc->nworkers; i++)
-                worker_stop(&gc->workers[i]);
-        if (gc)
-                gc->nworkers = 0;
+        for (size_t i = 0; gc && i < gc->nworkers; i++) {
+                struct twin_worker *gw = &gc->workers[i];
+                if (gw->id != 0 || gw->spawn_ev || gw->len != 0) {
+                        worker_stop(gw);
+                } else if (gw->ev) {
+                        event_free(gw->ev);
+                        gw->ev = NULL;
+                }
+        }
 }
 
 static void twinclient_destroy(struct client *c)
 {
-        twinclient_detach(c);
+        struct twin_client *gc = c->impl;
+        for (size_t i = 0; gc && i < gc->nworkers; i++)
+                worker_stop(&gc->workers[i]);
         free(c->impl);
         c->impl = NULL;
 }
