@@ -9,6 +9,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/select.h"
+#include "harness/cli/suite-pool.h"
 #include "harness/report/breaking.h"
 #include "harness/report/baseline.h"
 #include "harness/report/matrix-input.h"
@@ -25,6 +26,9 @@
 #include "harness/zone/scenario.h"
 
 static volatile sig_atomic_t interrupted;
+/* suites run side by side: progress as plain lines, a bar per suite would
+ * overwrite the others' */
+static bool progress_lines;
 
 static void on_signal(int sig)
 {
@@ -94,7 +98,7 @@ static void progress(void *arg, size_t done, size_t total)
         const char *suite = arg;
         static int tty = -1;
         if (tty < 0)
-                tty = isatty(2);
+                tty = !progress_lines && isatty(2);
         if (tty) {
                 int w = 30, fill = total ? (int)(done * (size_t)w / total) : w;
                 fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu cells", suite, fill,
@@ -344,6 +348,23 @@ cleanup:
         return ret;
 }
 
+/* The suites of one command, for the workers of suite-pool.h. */
+struct pooled_suites {
+        char **paths;
+        const struct run_options *o;
+        struct client **clients;
+        size_t nclients;
+};
+
+/* Runs suite i in a worker: the worker enters its own sandbox (a private
+ * network namespace each, so workers' port-53 addresses never meet). */
+static int run_pooled(size_t i, void *arg)
+{
+        const struct pooled_suites *ps = arg;
+        select_prepare_sandbox(ps->clients, ps->nclients);
+        return run_suite(ps->paths[i], ps->o, ps->clients, ps->nclients);
+}
+
 static int default_suites(char ***paths, size_t *n)
 {
         static const char *const names[] = {
@@ -479,15 +500,26 @@ int cmd_run(int argc, char **argv)
                         "folder of their folders, got '%s'\n", o.baseline);
                 goto cleanup;
         }
-        select_prepare_sandbox(clients, (size_t)n);
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         signal(SIGPIPE, SIG_IGN);
-        ret = 0;
-        for (size_t i = 0; i < npaths && !interrupted; i++) {
-                r = run_suite(paths[i], &o, clients, (size_t)n);
-                if (r > ret)
-                        ret = r;
+        struct pooled_suites ps = { paths, &o, clients, (size_t)n };
+        bool in_worker = false;
+        progress_lines = npaths > 1;
+        ret = npaths > 1 ? suite_pool_run(npaths, suite_pool_default_workers(), run_pooled, &ps,
+                                          &interrupted, stdout, &in_worker) : -1;
+        if (in_worker) {
+                ret = 0;
+                goto cleanup;
+        }
+        if (ret < 0) {   /* one suite, or no worker could start: here, one by one */
+                select_prepare_sandbox(clients, (size_t)n);
+                ret = 0;
+                for (size_t i = 0; i < npaths && !interrupted; i++) {
+                        r = run_suite(paths[i], &o, clients, (size_t)n);
+                        if (r > ret)
+                                ret = r;
+                }
         }
 cleanup:
         free(clients);
