@@ -69,7 +69,7 @@ static void run_usage(FILE *f)
                 "  -o, --out DIR        results folder (default results/<suite>; with several\n"
                 "                       suites, DIR/<suite>)\n"
                 "      --shard K/N      run the K-th of N stable shares of the cells\n"
-                "  -j, --jobs N         cells in flight at once (default 64)\n"
+                "  -j, --jobs N         cells in flight at once in each suite (default 64)\n"
                 "      --default        run the default suites in scenarios/\n"
                 "      --pcap[=failing|all] write the exchanges of failing (or all) cells\n"
                 "                       to exchanges.pcap beside matrix.json\n"
