@@ -1,4 +1,5 @@
 #include "harness/report/zonecheck.h"
+#include "harness/report/zonecheck-index.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,210 +119,11 @@ size_t zonecheck_default_limits(struct zonecheck_limit *out)
         return 2;
 }
 
-/* ------------------------------------------------------------------ index */
-
-/* The zone's records sorted by (owner without case, type, file order); a
- * name is a run of that array. */
-struct name_run {
-        size_t first, count;            /* in order[] */
-        size_t first_rr;                /* smallest record index: file order, spelling */
-};
-
-/* A name that exists: an owner, or an ancestor of one inside the zone (an
- * empty non-terminal); rr is a record at or below it. */
-struct existing {
-        const uint8_t *name;            /* points into the record's owner */
-        size_t len;
-        size_t rr;
-};
-
-struct index {
-        const struct zone *z;
-        size_t *order;
-        struct name_run *names;
-        size_t nnames;
-        struct existing *exist;         /* sorted by name, distinct */
-        size_t nexist;
-};
-
-static inline int ascii_lower(uint8_t c)
-{
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-        size_t n = alen < blen ? alen : blen;
-        for (size_t i = 0; i < n; i++) {
-                int ca = ascii_lower(a[i]), cb = ascii_lower(b[i]);
-                if (ca != cb)
-                        return ca - cb;
-        }
-        return (alen > blen) - (alen < blen);
-}
-
-static int order_cmp(const void *pa, const void *pb, void *arg)
-{
-        const struct zone *z = arg;
-        size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
-        const struct zone_rr *a = &z->rrs[ia], *b = &z->rrs[ib];
-        int c = name_cmp(a->owner, a->owner_len, b->owner, b->owner_len);
-        if (c)
-                return c;
-        if (a->type != b->type)
-                return a->type < b->type ? -1 : 1;
-        return (ia > ib) - (ia < ib);
-}
-
-static int existing_cmp(const void *pa, const void *pb)
-{
-        const struct existing *a = pa, *b = pb;
-        return name_cmp(a->name, a->len, b->name, b->len);
-}
-
-/* Fills ix->exist with every owner and its ancestors down to the origin. */
-static int index_build_existing(struct index *ix)
-{
-        const struct zone *z = ix->z;
-        size_t cap = 0, k = 0;
-
-        for (size_t i = 0; i < ix->nnames; i++) {
-                const struct zone_rr *rr = &z->rrs[ix->names[i].first_rr];
-                for (size_t p = 0; p < rr->owner_len && rr->owner_len - p >= z->origin_len;
-                     p += (size_t)rr->owner[p] + 1) {
-                        if (ix->nexist == cap) {
-                                size_t ncap = cap ? cap * 2 : 64;
-                                struct existing *n = realloc(ix->exist, ncap * sizeof(*n));
-                                if (!n)
-                                        return -1;
-                                ix->exist = n;
-                                cap = ncap;
-                        }
-                        ix->exist[ix->nexist++] = (struct existing){
-                                rr->owner + p, rr->owner_len - p, ix->names[i].first_rr };
-                        if (rr->owner[p] == 0)
-                                break;
-                }
-        }
-        qsort(ix->exist, ix->nexist, sizeof(*ix->exist), existing_cmp);
-        for (size_t i = 0; i < ix->nexist; i++)
-                if (k == 0 || existing_cmp(&ix->exist[k - 1], &ix->exist[i]) != 0)
-                        ix->exist[k++] = ix->exist[i];
-        ix->nexist = k;
-        return 0;
-}
-
-static int index_build(struct index *ix, const struct zone *z)
-{
-        ix->z = z;
-        ix->order = malloc((z->n ? z->n : 1) * sizeof(*ix->order));
-        ix->names = malloc((z->n ? z->n : 1) * sizeof(*ix->names));
-        ix->nnames = 0;
-        ix->exist = NULL;
-        ix->nexist = 0;
-        if (!ix->order || !ix->names)
-                return -1;
-        for (size_t i = 0; i < z->n; i++)
-                ix->order[i] = i;
-        qsort_r(ix->order, z->n, sizeof(*ix->order), order_cmp, (void *)z);
-        for (size_t i = 0; i < z->n; i++) {
-                const struct zone_rr *rr = &z->rrs[ix->order[i]];
-                struct name_run *last = ix->nnames ? &ix->names[ix->nnames - 1] : NULL;
-                const struct zone_rr *lr = last ? &z->rrs[ix->order[last->first]] : NULL;
-                if (last && name_cmp(lr->owner, lr->owner_len, rr->owner, rr->owner_len) == 0) {
-                        last->count++;
-                        if (ix->order[i] < last->first_rr)
-                                last->first_rr = ix->order[i];
-                        continue;
-                }
-                ix->names[ix->nnames++] = (struct name_run){ i, 1, ix->order[i] };
-        }
-        return index_build_existing(ix);
-}
-
-static void index_free(struct index *ix)
-{
-        free(ix->order);
-        free(ix->names);
-        free(ix->exist);
-}
-
-/* The name's run, or NULL when no record is owned by it. */
-static const struct name_run *index_find(const struct index *ix, const uint8_t *name, size_t len)
-{
-        size_t lo = 0, hi = ix->nnames;
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                const struct zone_rr *rr = &ix->z->rrs[ix->order[ix->names[mid].first]];
-                int c = name_cmp(rr->owner, rr->owner_len, name, len);
-                if (c == 0)
-                        return &ix->names[mid];
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
-}
-
-/* The records of type at a name: *first in order[] and the count (0: none). */
-static size_t index_rrset(const struct index *ix, const struct name_run *nr, uint16_t type,
-                          size_t *first)
-{
-        size_t n = 0;
-        if (!nr)
-                return 0;
-        for (size_t i = nr->first; i < nr->first + nr->count; i++) {
-                if (ix->z->rrs[ix->order[i]].type != type)
-                        continue;
-                if (n++ == 0)
-                        *first = i;
-        }
-        return n;
-}
-
-/* The entry of an existing name, or NULL. */
-static const struct existing *index_existing(const struct index *ix, const uint8_t *name, size_t len)
-{
-        struct existing key = { name, len, 0 };
-        return bsearch(&key, ix->exist, ix->nexist, sizeof(*ix->exist), existing_cmp);
-}
-
-static int index_exists_cb(const void *ctx, const uint8_t *name, size_t len)
-{
-        return index_existing(ctx, name, len) != NULL;
-}
-
-static int index_owns_cb(const void *ctx, const uint8_t *name, size_t len)
-{
-        return index_find(ctx, name, len) != NULL;
-}
-
-/* The owner whose records answer name (exact, or the wildcard at its closest
- * encloser), as answer_build finds it. */
-static enum zone_match index_match(const struct index *ix, const uint8_t *name, size_t len,
-                                   uint8_t source[DNS_NAME_MAX], size_t *source_len)
-{
-        struct zone_names zn = { ix->z->origin, ix->z->origin_len, index_exists_cb, index_owns_cb, ix };
-        return zone_names_match(&zn, name, len, source, source_len);
-}
-
-/* True when the name is a delegation point or below one (an NS RRset at the
- * name or at an ancestor, the apex excepted): a parent's glue, not an answer. */
-static bool below_cut(const struct index *ix, const uint8_t *name, size_t len)
-{
-        size_t origin_len = ix->z->origin_len, first;
-        for (size_t p = 0; p < len && len - p > origin_len; p += (size_t)name[p] + 1)
-                if (index_rrset(ix, index_find(ix, name + p, len - p), DNS_TYPE_NS, &first))
-                        return true;
-        return false;
-}
-
 /* ------------------------------------------------------------------ analysis */
 
 struct run {
         const struct zone *z;
-        struct index ix;
+        struct zone_index ix;
         struct point_params params;
         struct zonecheck_report *r;
         size_t soa;                     /* record index of the apex SOA, or SIZE_MAX */
@@ -405,9 +207,9 @@ size_t zonecheck_fit(const struct answer *a, size_t records, size_t opt, unsigne
 /* Adds the A and AAAA records of name (additional data of FULL answers). */
 static int sel_addresses(struct run *run, const uint8_t *name, size_t len)
 {
-        const struct name_run *nr = index_find(&run->ix, name, len);
+        const struct name_run *nr = zone_index_find(&run->ix, name, len);
         for (int t = 0; nr && t < 2; t++) {
-                size_t first = 0, n = index_rrset(&run->ix, nr, t ? DNS_TYPE_AAAA : DNS_TYPE_A, &first);
+                size_t first = 0, n = zone_index_rrset(&run->ix, nr, t ? DNS_TYPE_AAAA : DNS_TYPE_A, &first);
                 for (size_t k = 0; k < n; k++)
                         if (sel_add(run, run->ix.order[first + k]) < 0)
                                 return -1;
@@ -432,7 +234,7 @@ static int sel_targets(struct run *run, size_t first, size_t n)
 static int sel_apex_ns(struct run *run)
 {
         size_t first = 0;
-        size_t n = index_rrset(&run->ix, index_find(&run->ix, run->z->origin, run->z->origin_len),
+        size_t n = zone_index_rrset(&run->ix, zone_index_find(&run->ix, run->z->origin, run->z->origin_len),
                                DNS_TYPE_NS, &first);
         for (size_t k = 0; k < n; k++)
                 if (sel_add(run, run->ix.order[first + k]) < 0)
@@ -499,7 +301,7 @@ static bool is_stub_type(uint16_t t)
 static int sel_witness(struct run *run, const uint8_t *name, size_t len)
 {
         for (size_t p = 0; p < len; p += (size_t)name[p] + 1) {
-                const struct existing *e = index_existing(&run->ix, name + p, len - p);
+                const struct existing *e = zone_index_existing(&run->ix, name + p, len - p);
                 if (e)
                         return sel_add(run, e->rr);
                 if (name[p] == 0)
@@ -529,15 +331,15 @@ static int follow_chain(struct run *run, const uint8_t *name, size_t len,
                 size_t first;
                 const struct zone_rr *cname;
                 bool loop = false;
-                enum zone_match m = index_match(&run->ix, final, *final_len, source, source_len);
+                enum zone_match m = zone_index_match(&run->ix, final, *final_len, source, source_len);
 
                 memcpy(seen[hops], final, *final_len);
                 seen_len[hops] = *final_len;
-                *source_run = m == ZONE_MATCH_NONE ? NULL : index_find(&run->ix, source, *source_len);
+                *source_run = m == ZONE_MATCH_NONE ? NULL : zone_index_find(&run->ix, source, *source_len);
                 if (sel_witness(run, final, *final_len) < 0 ||
                     (*source_run && sel_add(run, (*source_run)->first_rr) < 0))
                         return -1;
-                if (!index_rrset(&run->ix, *source_run, DNS_TYPE_CNAME, &first))
+                if (!zone_index_rrset(&run->ix, *source_run, DNS_TYPE_CNAME, &first))
                         return 0;
                 if (sel_add(run, run->ix.order[first]) < 0)
                         return -1;
@@ -587,7 +389,7 @@ static int analyse_name(struct run *run, const struct name_run *nr)
                 run->r->outside++;
                 return 0;
         }
-        if (below_cut(&run->ix, q->owner, q->owner_len)) {
+        if (zone_index_below_cut(&run->ix, q->owner, q->owner_len)) {
                 run->r->below_cut++;
                 return 0;
         }
@@ -595,7 +397,7 @@ static int analyse_name(struct run *run, const struct name_run *nr)
         if (follow_chain(run, q->owner, q->owner_len, final, &final_len, source, &source_len, &fr,
                          &cnames) < 0)
                 goto oom;
-        if (cnames && (!zone_in_zone(z, final, final_len) || below_cut(&run->ix, final, final_len))) {
+        if (cnames && (!zone_in_zone(z, final, final_len) || zone_index_below_cut(&run->ix, final, final_len))) {
                 run->r->chain_out++;
                 return 0;
         }
@@ -615,7 +417,7 @@ static int analyse_name(struct run *run, const struct name_run *nr)
                 types[ntypes++] = t;
         }
         for (size_t i = 0; i < ntypes; i++) {
-                size_t first = 0, count = index_rrset(&run->ix, fr, types[i], &first);
+                size_t first = 0, count = zone_index_rrset(&run->ix, fr, types[i], &first);
                 struct answer *a;
                 if (count == 0) {
                         /* NODATA: the same bytes whatever the type asked */
@@ -687,9 +489,9 @@ struct zonecheck_report *zonecheck_run_model(const struct zone *z, const struct 
         run.r->nlimits = nlimits;
         run.r->responses = responses;
         params_defaults(&run.params);
-        if (index_build(&run.ix, z) < 0)
+        if (zone_index_build(&run.ix, z) < 0)
                 goto fail_msg;
-        if (index_rrset(&run.ix, index_find(&run.ix, z->origin, z->origin_len), DNS_TYPE_SOA, &first))
+        if (zone_index_rrset(&run.ix, zone_index_find(&run.ix, z->origin, z->origin_len), DNS_TYPE_SOA, &first))
                 run.soa = run.ix.order[first];
         names = malloc((run.ix.nnames ? run.ix.nnames : 1) * sizeof(*names));
         if (!names)
@@ -704,7 +506,7 @@ struct zonecheck_report *zonecheck_run_model(const struct zone *z, const struct 
         free(run.sel);
         free(run.sorted);
         free(run.view);
-        index_free(&run.ix);
+        zone_index_free(&run.ix);
         return run.r;
 fail_msg:
         snprintf(err, errlen, nlimits ? "out of memory" : "no limits");
@@ -713,7 +515,7 @@ fail:
         free(run.sel);
         free(run.sorted);
         free(run.view);
-        index_free(&run.ix);
+        zone_index_free(&run.ix);
         zonecheck_report_free(run.r);
         return NULL;
 }
@@ -725,216 +527,4 @@ void zonecheck_report_free(struct zonecheck_report *r)
         free(r->answers);
         free(r->findings);
         free(r);
-}
-
-/* ------------------------------------------------------------------ output */
-
-static const char *type_name(uint16_t t, char buf[16])
-{
-        const ldns_rr_descriptor *d = ldns_rr_descript(t);
-        if (d && d->_type == t && d->_name)
-                return d->_name;
-        return dns_type_to_string(t, buf);
-}
-
-/* "CNAME chain 1, 29 A records" or "no TXT records". */
-static void describe_rrset(const struct zonecheck_answer *a, struct strbuf *out)
-{
-        char tb[16];
-        if (a->cnames)
-                strbuf_printf(out, "CNAME chain %u, ", a->cnames);
-        if (a->records)
-                strbuf_printf(out, "%zu %s record%s", a->records, type_name(a->qtype, tb),
-                              a->records == 1 ? "" : "s");
-        else
-                strbuf_printf(out, "no %s records", type_name(a->qtype, tb));
-}
-
-/* "cdn.mixpanel.com. A: 530 bytes without EDNS > 512 (CNAME chain 1, 29 A records; at most 27 fit)" */
-static void finding_message(const struct zonecheck_report *r, const struct zone *z,
-                            const struct zonecheck_finding *f, struct strbuf *out)
-{
-        const struct zonecheck_answer *a = &r->answers[f->answer];
-        const struct zone_rr *q = &z->rrs[a->qname_rr];
-        char name[1024], tb[16];
-
-        wire_name_to_text(q->owner, q->owner_len, name, sizeof(name));
-        strbuf_printf(out, "%s %s: %zu bytes %s > %u (", name, type_name(a->qtype, tb), f->size,
-                      r->limits[f->limit].edns ? "with EDNS" : "without EDNS",
-                      r->limits[f->limit].bytes);
-        describe_rrset(a, out);
-        if (a->records)
-                strbuf_printf(out, "; at most %zu fit", f->fit);
-        strbuf_puts(out, ")");
-}
-
-/* The record a finding points at: the final RRset's first, else the name's. */
-static size_t answer_rr(const struct zonecheck_answer *a)
-{
-        return a->final_rr != SIZE_MAX ? a->final_rr : a->qname_rr;
-}
-
-/* GitHub workflow command escaping: data, and property values (prop). */
-static void github_escape(struct strbuf *out, const char *s, bool prop)
-{
-        for (; *s; s++) {
-                switch (*s) {
-                case '%': strbuf_puts(out, "%25"); break;
-                case '\r': strbuf_puts(out, "%0D"); break;
-                case '\n': strbuf_puts(out, "%0A"); break;
-                case ':': strbuf_puts(out, prop ? "%3A" : ":"); break;
-                case ',': strbuf_puts(out, prop ? "%2C" : ","); break;
-                default: strbuf_add(out, s, 1);
-                }
-        }
-}
-
-static void write_text(const struct zonecheck_report *r, const struct zone *z, const char *path,
-                       bool all, struct strbuf *out)
-{
-        size_t f = 0;
-        for (size_t i = 0; i < r->nanswers; i++) {
-                const struct zonecheck_answer *a = &r->answers[i];
-                if (f < r->nfindings && r->findings[f].answer == i) {
-                        for (; f < r->nfindings && r->findings[f].answer == i; f++) {
-                                strbuf_printf(out, "%s: ", path);
-                                finding_message(r, z, &r->findings[f], out);
-                                strbuf_puts(out, "\n");
-                        }
-                } else if (all) {
-                        const struct zone_rr *q = &z->rrs[a->qname_rr];
-                        char name[1024], tb[16];
-                        wire_name_to_text(q->owner, q->owner_len, name, sizeof(name));
-                        strbuf_printf(out, "%s: %s %s: %zu bytes without EDNS, %zu with EDNS (", path,
-                                      name, type_name(a->qtype, tb), a->size, a->size_edns);
-                        describe_rrset(a, out);
-                        strbuf_puts(out, "; within every limit)\n");
-                }
-        }
-}
-
-static void write_github(const struct zonecheck_report *r, const struct zonefile *zf,
-                         struct strbuf *out)
-{
-        struct strbuf msg;
-        for (size_t i = 0; i < r->nfindings; i++) {
-                const struct zonecheck_finding *f = &r->findings[i];
-                size_t rr = answer_rr(&r->answers[f->answer]);
-                strbuf_init(&msg);
-                finding_message(r, zf->zone, f, &msg);
-                strbuf_puts(out, f->limit == 0 ? "::error file=" : "::warning file=");
-                github_escape(out, zonefile_record_file(zf, rr), true);
-                strbuf_printf(out, ",line=%u::", zonefile_record_line(zf, rr));
-                github_escape(out, msg.data ? msg.data : "", false);
-                strbuf_puts(out, "\n");
-                strbuf_free(&msg);
-        }
-}
-
-static void json_answer_fields(const struct zonecheck_answer *a, const struct zonefile *zf,
-                               struct strbuf *out)
-{
-        const struct zone *z = zf->zone;
-        const struct zone_rr *q = &z->rrs[a->qname_rr];
-        char name[1024], tb[16];
-        size_t rr = answer_rr(a);
-
-        wire_name_to_text(q->owner, q->owner_len, name, sizeof(name));
-        strbuf_puts(out, "\"name\": ");
-        strbuf_json_string(out, name);
-        strbuf_puts(out, ", \"type\": ");
-        strbuf_json_string(out, type_name(a->qtype, tb));
-        strbuf_puts(out, ", \"file\": ");
-        strbuf_json_string(out, zonefile_record_file(zf, rr));
-        strbuf_printf(out, ", \"line\": %u, \"size_without_edns\": %zu, \"size_with_edns\": %zu, "
-                      "\"cname_chain\": %u, \"records\": %zu",
-                      zonefile_record_line(zf, rr), a->size, a->size_edns, a->cnames, a->records);
-        if (a->final_rr != SIZE_MAX && a->cnames) {
-                const struct zone_rr *f = &z->rrs[a->final_rr];
-                wire_name_to_text(f->owner, f->owner_len, name, sizeof(name));
-                strbuf_puts(out, ", \"final_name\": ");
-                strbuf_json_string(out, name);
-        }
-}
-
-static void write_json(const struct zonecheck_report *r, const struct zonefile *zf,
-                       const char *path, bool all, struct strbuf *out)
-{
-        char origin[1024];
-
-        wire_name_to_text(zf->zone->origin, zf->zone->origin_len, origin, sizeof(origin));
-        strbuf_puts(out, "{\n  \"file\": ");
-        strbuf_json_string(out, path);
-        strbuf_puts(out, ",\n  \"origin\": ");
-        strbuf_json_string(out, origin);
-        strbuf_printf(out, ",\n  \"responses\": \"%s\"", zonecheck_responses_to_string(r->responses));
-        strbuf_puts(out, ",\n  \"limits\": [");
-        for (size_t l = 0; l < r->nlimits; l++)
-                strbuf_printf(out, "%s{\"bytes\": %u, \"edns\": %s}", l ? ", " : "",
-                              r->limits[l].bytes, r->limits[l].edns ? "true" : "false");
-        strbuf_printf(out, "],\n  \"names\": %zu,\n  \"answers\": %zu,\n"
-                      "  \"not_checked\": {\"below_zone_cut\": %zu, \"outside_origin\": %zu, "
-                      "\"cname_leaves_zone\": %zu},\n  \"failed\": %s,\n  \"findings\": [",
-                      r->names, r->nanswers, r->below_cut, r->outside, r->chain_out,
-                      r->failed ? "true" : "false");
-        for (size_t i = 0; i < r->nfindings; i++) {
-                const struct zonecheck_finding *f = &r->findings[i];
-                struct strbuf msg;
-                strbuf_puts(out, i ? ",\n    {" : "\n    {");
-                json_answer_fields(&r->answers[f->answer], zf, out);
-                strbuf_printf(out, ", \"limit\": %u, \"edns\": %s, \"size\": %zu, \"fit\": %zu, "
-                              "\"strictest\": %s, \"message\": ",
-                              r->limits[f->limit].bytes, r->limits[f->limit].edns ? "true" : "false",
-                              f->size, f->fit, f->limit == 0 ? "true" : "false");
-                strbuf_init(&msg);
-                finding_message(r, zf->zone, f, &msg);
-                strbuf_json_string(out, msg.data ? msg.data : "");
-                strbuf_free(&msg);
-                strbuf_puts(out, "}");
-        }
-        strbuf_puts(out, r->nfindings ? "\n  ]" : "]");
-        if (all) {
-                strbuf_puts(out, ",\n  \"all_answers\": [");
-                for (size_t i = 0; i < r->nanswers; i++) {
-                        strbuf_puts(out, i ? ",\n    {" : "\n    {");
-                        json_answer_fields(&r->answers[i], zf, out);
-                        strbuf_puts(out, "}");
-                }
-                strbuf_puts(out, r->nanswers ? "\n  ]" : "]");
-        }
-        strbuf_puts(out, "\n}\n");
-}
-
-void zonecheck_write(const struct zonecheck_report *r, const struct zonefile *zf, const char *path,
-                     enum zonecheck_format format, bool all, struct strbuf *out)
-{
-        switch (format) {
-        case ZONECHECK_FORMAT_JSON:
-                write_json(r, zf, path, all, out);
-                break;
-        case ZONECHECK_FORMAT_GITHUB:
-                write_github(r, zf, out);
-                break;
-        default:
-                write_text(r, zf->zone, path, all, out);
-        }
-}
-
-void zonecheck_summary(const struct zonecheck_report *r, const char *path, struct strbuf *out)
-{
-        strbuf_printf(out, "%s: %zu answers at %zu names checked%s:", path, r->nanswers, r->names,
-                      r->responses == ZONECHECK_RESPONSES_FULL
-                              ? " (full responses: authority NS and additional glue)" : "");
-        for (size_t l = 0; l < r->nlimits; l++) {
-                size_t n = 0;
-                for (size_t i = 0; i < r->nfindings; i++)
-                        n += r->findings[i].limit == l;
-                strbuf_printf(out, "%s %zu over %u %s", l ? "," : "", n, r->limits[l].bytes,
-                              r->limits[l].edns ? "with EDNS" : "without EDNS");
-        }
-        if (r->below_cut || r->outside || r->chain_out)
-                strbuf_printf(out, "; not checked: %zu names at or below zone cuts, %zu outside the "
-                              "origin, %zu whose CNAME chain leaves the zone",
-                              r->below_cut, r->outside, r->chain_out);
-        strbuf_puts(out, "\n");
 }
