@@ -207,7 +207,10 @@ int cmd_serve(int argc, char **argv)
                 cfg.fixed_reply = fixed;
                 cfg.fixed_reply_len = render_first_reply(sc, pt, fixed, sizeof(fixed));
         }
-        base = evbase_new_precise();
+        /* precise timers re-arm a timerfd at every turn of the loop, one more
+         * system call per wake-up: only for behaviours timed in milliseconds
+         * (idle timeouts are seconds, and a coarse clock is off by a jiffy) */
+        base = p.delay_ms > 0 || p.tcp == TCP_MODE_SPLIT ? evbase_new_precise() : event_base_new();
         if (!base)
                 goto cleanup;
         srv = server_new(base, &cfg, pt, err, sizeof(err));

@@ -32,6 +32,8 @@ struct server_conn {
         struct event *timer;          /* delay_ms and split writes */
         struct event *deadline;       /* a started query must be whole by then (slowloris) */
         struct evbuffer *out;         /* the framed reply waiting for the timer */
+        struct evbuffer *batch;       /* replies to the queries of one read, written
+                                         together when the read is handled */
         size_t split_sent;            /* bytes of out's frame written so far */
         bool busy;                    /* a reply is in progress: reading paused */
 };
@@ -76,6 +78,8 @@ static void conn_free(struct server_conn *c)
                 event_free(c->deadline);
         if (c->out)
                 evbuffer_free(c->out);
+        if (c->batch)
+                evbuffer_free(c->batch);
         bufferevent_free(c->bev);
         free(c);
 }
@@ -126,8 +130,8 @@ static void conn_reply(struct server_conn *c, const uint8_t *msg, size_t len)
         uint8_t prefix[2] = { (uint8_t)(len >> 8), (uint8_t)len };
 
         if (p->tcp != TCP_MODE_SPLIT && p->delay_ms == 0) {
-                bufferevent_write(c->bev, prefix, 2);
-                bufferevent_write(c->bev, msg, len);
+                evbuffer_add(c->batch, prefix, 2);
+                evbuffer_add(c->batch, msg, len);
                 return;
         }
         evbuffer_add(c->out, prefix, 2);
@@ -156,27 +160,54 @@ static void conn_deadline(evutil_socket_t fd, short what, void *arg)
         conn_free(arg);
 }
 
-/* Handles every complete query in the input, in order. Returns after freeing
- * the connection when the behaviour closes it. */
+/* Writes the replies batched by conn_reply. With nothing queued before them,
+ * one writev on the socket now: handing them to the bufferevent instead
+ * costs a second turn of the loop (epoll_ctl to watch for writable,
+ * epoll_wait, writev, epoll_ctl to stop), which a client with one query in
+ * flight waits for. Whatever the socket does not take now (a full send
+ * buffer, an error) goes to the bufferevent, which queues it, or reports
+ * the error, as before. */
+static void conn_flush(struct server_conn *c)
+{
+        if (evbuffer_get_length(c->batch) == 0)
+                return;
+        if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+                evbuffer_write(c->batch, bufferevent_getfd(c->bev));
+        if (evbuffer_get_length(c->batch) > 0)
+                bufferevent_write_buffer(c->bev, c->batch);
+}
+
+static bool conn_process_queries(struct server_conn *c);
+
+/* Handles every complete query in the input, in order, and writes the
+ * replies. Returns after freeing the connection when the behaviour closes it. */
 static void conn_process(struct server_conn *c)
+{
+        if (conn_process_queries(c))
+                conn_flush(c);
+}
+
+/* conn_process without the write. Returns false when the connection was freed. */
+static bool conn_process_queries(struct server_conn *c)
 {
         struct server *s = c->s;
         struct evbuffer *in = bufferevent_get_input(c->bev);
 
         while (!c->busy) {
                 uint8_t prefix[2];
-                if (evbuffer_get_length(bufferevent_get_output(c->bev)) > CONN_OUTPUT_MAX) {
+                if (evbuffer_get_length(bufferevent_get_output(c->bev)) +
+                    evbuffer_get_length(c->batch) > CONN_OUTPUT_MAX) {
                         bufferevent_disable(c->bev, EV_READ);   /* conn_write resumes */
-                        return;
+                        return true;
                 }
                 if (evbuffer_copyout(in, prefix, 2) < 2) {
                         conn_await_rest(c);
-                        return;
+                        return true;
                 }
                 size_t len = (size_t)prefix[0] << 8 | prefix[1];
                 if (evbuffer_get_length(in) < len + 2) {
                         conn_await_rest(c);
-                        return;
+                        return true;
                 }
                 evtimer_del(c->deadline);
                 if (c != s->conns) {
@@ -189,7 +220,8 @@ static void conn_process(struct server_conn *c)
                 struct server_exchange x = { 0 };
                 size_t n = server_answer(s->pt, s->query, len, TRANSPORT_TCP, s->reply,
                                          SERVER_REPLY_CAP, &x, s->observer != NULL);
-                snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
+                if (s->observer)
+                        snprintf(x.peer, sizeof(x.peer), "%s", c->peer);
                 switch (s->pt->params.tcp) {
                 case TCP_MODE_BLACKHOLE:
                         /* a blackhole never closes: the connection lives until the server does */
@@ -201,7 +233,7 @@ static void conn_process(struct server_conn *c)
                         x.note = "tcp=close";
                         server_note_exchange(s, &x);
                         conn_free(c);
-                        return;
+                        return false;
                 default:
                         break;
                 }
@@ -211,6 +243,7 @@ static void conn_process(struct server_conn *c)
                 }
                 server_note_exchange(s, &x);
         }
+        return true;
 }
 
 /* The output has drained: read again if a full output paused reading. */
@@ -268,7 +301,8 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
         c->timer = evtimer_new(s->base, conn_timer, c);
         c->deadline = evtimer_new(s->base, conn_deadline, c);
         c->out = evbuffer_new();
-        if (!c->bev || !c->timer || !c->deadline || !c->out) {
+        c->batch = evbuffer_new();
+        if (!c->bev || !c->timer || !c->deadline || !c->out || !c->batch) {
                 if (c->bev)
                         bufferevent_free(c->bev);
                 else
@@ -279,6 +313,8 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
                         event_free(c->deadline);
                 if (c->out)
                         evbuffer_free(c->out);
+                if (c->batch)
+                        evbuffer_free(c->batch);
                 free(c);
                 return;
         }
