@@ -187,11 +187,12 @@ for mode in udp tcp; do
         # shellcheck disable=SC2086
         python3 - "$mode" "$(median $sc)" "$(median $nsd)" "$(median $tns)" "$sc" "$nsd" "$tns" <<'PY'
 import sys
-mode, runs = sys.argv[1], sys.argv[5:8]
+mode = sys.argv[1]
+runs = [" ".join(f"{float(v):.1f}" for v in r.split()) for r in sys.argv[5:8]]
 sc, nsd, tns = (float(v) for v in sys.argv[2:5])
 r = lambda x: f"{x / sc:.2f}x" if sc else "n/a"
 print(f"server.{mode}.cpu | {mode}, CPU per query at up to 20,000 qps, 1 client, 200 outstanding "
-      f"(runs us: {runs[0].strip()} / {runs[1].strip()} / {runs[2].strip()}) | stubcompat {sc:.1f} us, "
+      f"(runs us: {runs[0]} / {runs[1]} / {runs[2]}) | stubcompat {sc:.1f} us, "
       f"NSD {nsd:.1f} us ({r(nsd)}), ldns-testns {tns:.1f} us ({r(tns)}) | target (listed) | listed")
 PY
 done
