@@ -5,6 +5,7 @@
 
 #include "harness/run/outcome.h"
 #include "harness/wire/writer.h"
+#include "harness/zone/rr-set.h"
 #include "harness/zone/wildcard.h"
 
 #define ANSWER_BUF_MAX 65535
@@ -14,49 +15,47 @@ struct build {
         struct answer *a;
         struct wire_writer w;
         size_t *ends;
-        size_t nends;
+        size_t nends, ends_cap;
+        size_t addrs_cap;       /* room in a->addrs */
 };
+
+/* Returns items (n of size bytes each) with room for one more, *cap
+ * doubling as needed; NULL when out of memory (items is then unchanged and
+ * still the caller's). */
+static void *room_for_one(void *items, size_t n, size_t *cap, size_t size)
+{
+        if (n < *cap)
+                return items;
+        size_t more = *cap ? *cap * 2 : 16;
+        void *grown = realloc(items, more * size);
+        if (grown)
+                *cap = more;
+        return grown;
+}
 
 /* Writes rr with owner as its owner name (a wildcard's records are written
  * with the name they answer for, RFC 4592 2.1.1). */
 static int build_rr(struct build *b, const struct zone_rr *rr, const uint8_t *owner,
                     size_t owner_len)
 {
-        size_t *n;
         wire_write_rr(&b->w, owner, owner_len, rr->type, rr->class_, rr->ttl, rr->rdata, rr->rdlen);
         if (wire_writer_status(&b->w) < 0)
                 return -1;
-        n = realloc(b->ends, (b->nends + 1) * sizeof(*n));
-        if (!n)
+        size_t *ends = room_for_one(b->ends, b->nends, &b->ends_cap, sizeof(*ends));
+        if (!ends)
                 return -1;
-        b->ends = n;
+        b->ends = ends;
         b->ends[b->nends++] = b->w.len;
         return 0;
 }
 
-/* True when an earlier record of the zone, at the same owner with the same
- * type, class and rdata, is the same record (a zone file may list it twice;
- * NSD and BIND keep one, whatever the TTLs). */
-static bool duplicate_of_earlier(const struct zone *z, size_t i)
+static int add_address(struct build *b, const struct zone_rr *rr)
 {
-        const struct zone_rr *rr = &z->rrs[i];
-        for (size_t k = 0; k < i; k++) {
-                const struct zone_rr *o = &z->rrs[k];
-                if (o->type == rr->type && o->class_ == rr->class_ && o->rdlen == rr->rdlen &&
-                    memcmp(o->rdata, rr->rdata, rr->rdlen) == 0 &&
-                    wire_name_equal(o->owner, o->owner_len, rr->owner, rr->owner_len))
-                        return true;
-        }
-        return false;
-}
-
-static int add_address(struct answer *a, const struct zone_rr *rr)
-{
-        uint8_t (*n)[16];
-        n = realloc(a->addrs, (a->naddrs + 1) * sizeof(*n));
-        if (!n)
+        struct answer *a = b->a;
+        uint8_t (*addrs)[16] = room_for_one(a->addrs, a->naddrs, &b->addrs_cap, sizeof(*addrs));
+        if (!addrs)
                 return -1;
-        a->addrs = n;
+        a->addrs = addrs;
         memset(a->addrs[a->naddrs], 0, 16);
         if (rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA)
                 memcpy(a->addrs[a->naddrs], rr->rdata, rr->rdlen > 16 ? 16 : rr->rdlen);
@@ -119,17 +118,23 @@ static int build_answer_section(struct build *b, uint16_t qtype, bool *loop)
         a->final_len = name_len;
         if (*loop)
                 return DNS_RCODE_NOERROR;
+        struct rr_set written = { 0 };
+        int ret = m == ZONE_MATCH_NONE ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
         for (size_t i = 0; m != ZONE_MATCH_NONE && i < z->n; i++) {
                 const struct zone_rr *rr = &z->rrs[i];
-                if ((rr->type == qtype || (qtype == DNS_TYPE_ANY && rr->type != DNS_TYPE_CNAME)) &&
-                    wire_name_equal(rr->owner, rr->owner_len, source, source_len) &&
-                    !duplicate_of_earlier(z, i)) {
-                        if (build_rr(b, rr, name, name_len) < 0 || add_address(a, rr) < 0)
-                                return -1;
-                        a->ancount++;
+                if ((rr->type != qtype && (qtype != DNS_TYPE_ANY || rr->type == DNS_TYPE_CNAME)) ||
+                    !wire_name_equal(rr->owner, rr->owner_len, source, source_len))
+                        continue;
+                int added = rr_set_add(&written, rr);   /* 0: the zone lists it twice */
+                if (added < 0 || (added && (build_rr(b, rr, name, name_len) < 0 ||
+                                            add_address(b, rr) < 0))) {
+                        ret = -1;
+                        break;
                 }
+                a->ancount += (uint16_t)added;
         }
-        return m == ZONE_MATCH_NONE ? DNS_RCODE_NXDOMAIN : DNS_RCODE_NOERROR;
+        rr_set_free(&written);
+        return ret;
 }
 
 const uint8_t *answer_additional_target(const struct zone_rr *rr, size_t *len)
@@ -177,16 +182,19 @@ static bool rrset_written(const struct targets *done, uint16_t done_types[], con
 /* Writes every record of (owner, type) once; returns the count or -1. */
 static int build_rrset(struct build *b, const uint8_t *owner, size_t owner_len, uint16_t type)
 {
+        struct rr_set written = { 0 };
         int n = 0;
-        for (size_t i = 0; i < b->z->n; i++) {
+        for (size_t i = 0; i < b->z->n && n >= 0; i++) {
                 const struct zone_rr *rr = &b->z->rrs[i];
-                if (rr->type != type || !wire_name_equal(rr->owner, rr->owner_len, owner, owner_len) ||
-                    duplicate_of_earlier(b->z, i))
+                if (rr->type != type || !wire_name_equal(rr->owner, rr->owner_len, owner, owner_len))
                         continue;
-                if (build_rr(b, rr, rr->owner, rr->owner_len) < 0)
-                        return -1;
-                n++;
+                int added = rr_set_add(&written, rr);   /* 0: the zone lists it twice */
+                if (added < 0 || (added && build_rr(b, rr, rr->owner, rr->owner_len) < 0))
+                        n = -1;
+                else
+                        n += added;
         }
+        rr_set_free(&written);
         return n;
 }
 

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/zone/answer.h"
 #include "harness/zone/grow.h"
+#include "harness/zone/rr-set.h"
 #include "tests/unit/dnstest.h"
 
 #define API "api.mixpanel.com."
@@ -550,10 +552,108 @@ static const struct test_case roundtrip_tests[] = {
         { NULL, NULL },
 };
 
+/* ---------------------------------------------------------------- RRset duplicates */
+
+static struct zone_rr rr_a(const char *owner, uint32_t ttl, uint8_t *rdata, unsigned i)
+{
+        struct zone_rr rr = { .type = DNS_TYPE_A, .class_ = DNS_CLASS_IN, .ttl = ttl, .rdlen = 4,
+                              .rdata = rdata };
+        rr.owner_len = tname(owner, rr.owner);
+        grow_address(DNS_TYPE_A, 0, i, rdata);
+        return rr;
+}
+
+/* The set keeps one of each (owner without case, type, class, rdata), past
+ * its inline slots; TTL does not count, every other part does. */
+static void test_rr_set_equality(void)
+{
+        enum { N = 1000 };
+        static uint8_t rdata[N][16], other[16];
+        static struct zone_rr rrs[N];
+        struct rr_set s = { 0 };
+
+        for (unsigned i = 0; i < N; i++) {
+                rrs[i] = rr_a("www.example.com.", 60, rdata[i], i);
+                CU_ASSERT_EQUAL(rr_set_add(&s, &rrs[i]), 1);
+        }
+        CU_ASSERT_EQUAL(s.n, N);
+        for (unsigned i = 0; i < N; i += 7) {
+                struct zone_rr again = rr_a("WWW.Example.COM.", 5, other, i);
+                CU_ASSERT_EQUAL(rr_set_add(&s, &again), 0);
+        }
+        struct zone_rr diff = rr_a("www.example.com.", 60, other, 3);
+        diff.class_ = 3;        /* CH */
+        CU_ASSERT_EQUAL(rr_set_add(&s, &diff), 1);
+        diff = rr_a("www.example.org.", 60, other, 3);
+        CU_ASSERT_EQUAL(rr_set_add(&s, &diff), 1);
+        diff = rr_a("www.example.com.", 60, other, 3);
+        diff.rdlen = 3;
+        CU_ASSERT_EQUAL(rr_set_add(&s, &diff), 1);
+        diff = rr_a("www.example.com.", 60, other, N + 1);
+        CU_ASSERT_EQUAL(rr_set_add(&s, &diff), 1);
+        CU_ASSERT_EQUAL(rr_set_add(&s, &diff), 0);
+        CU_ASSERT_EQUAL(s.n, N + 4);
+        rr_set_free(&s);
+        CU_ASSERT_EQUAL(s.n, 0);
+}
+
+/* An answer from a zone that lists every record twice (the copies after
+ * all the originals, TTLs differing) holds each once, in zone order, and
+ * so does the full answer's authority and additional. */
+static void test_rr_set_answers(void)
+{
+        enum { N = 300 };
+        uint8_t origin[DNS_NAME_MAX], www[DNS_NAME_MAX], ns[DNS_NAME_MAX], addr[16];
+        size_t origin_len = tname("example.com.", origin), www_len = tname("www.example.com.", www);
+        size_t ns_len = tname("ns.example.com.", ns);
+        struct point_params p;
+        struct zone *z = zone_new(origin, origin_len);
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+        params_defaults(&p);
+        for (int copy = 0; copy < 2; copy++) {
+                CU_ASSERT_EQUAL(zone_add_parts(z, origin, origin_len, DNS_TYPE_NS, 60 + copy, ns,
+                                               ns_len), 0);
+                for (unsigned i = 1; i <= N; i++) {
+                        grow_address(DNS_TYPE_A, 0, i, addr);
+                        CU_ASSERT_EQUAL(zone_add_parts(z, www, www_len, DNS_TYPE_A, 60 + copy, addr,
+                                                       4), 0);
+                        if (i <= 3)
+                                CU_ASSERT_EQUAL(zone_add_parts(z, ns, ns_len, DNS_TYPE_A, 60 + copy,
+                                                               addr, 4), 0);
+                }
+        }
+        struct answer *a = answer_build(z, &p, www, www_len, DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_EQUAL(a->ancount, N);
+        CU_ASSERT_EQUAL(a->naddrs, N);
+        CU_ASSERT_EQUAL(a->len, 12 + 21 + N * 16);
+        for (unsigned i = 0; i < N; i++) {
+                grow_address(DNS_TYPE_A, 0, i + 1, addr);
+                CU_ASSERT_EQUAL(memcmp(a->addrs[i], addr, 4), 0);
+        }
+        answer_free(a);
+        a = answer_build_full(z, &p, www, www_len, DNS_TYPE_A);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+        CU_ASSERT_EQUAL(a->ancount, N);
+        CU_ASSERT_EQUAL(a->nscount, 1);
+        CU_ASSERT_EQUAL(a->arcount, 3);
+        CU_ASSERT_EQUAL(a->nrr, N + 1 + 3);
+        answer_free(a);
+        zone_free(z);
+}
+
+static const struct test_case rr_set_tests[] = {
+        { "one-of-each", test_rr_set_equality },
+        { "answers-list-each-once", test_rr_set_answers },
+        { NULL, NULL },
+};
+
 static const struct test_suite suites[] = {
         { "vectors", vector_tests },
         { "writer", writer_tests },
         { "roundtrip", roundtrip_tests },
+        { "rrset-duplicates", rr_set_tests },
         { NULL, NULL },
 };
 
