@@ -113,58 +113,103 @@ static int check_same_suite(const struct matrix *shards, const char *const *name
         return 0;
 }
 
-struct shard_cell {
-        const struct matrix_cell *cell;
+/* Where each cell of the merged matrix came from while it is built: the
+ * shard, and its place, so equal indices keep the shards' order. */
+struct origin {
+        size_t index;
         size_t shard;
+        size_t at;              /* the cell's place in the merged matrix before sorting */
 };
 
 static int by_index_then_shard(const void *pa, const void *pb)
 {
-        const struct shard_cell *a = pa, *b = pb;
-        if (a->cell->index != b->cell->index)
-                return a->cell->index < b->cell->index ? -1 : 1;
+        const struct origin *a = pa, *b = pb;
+        if (a->index != b->index)
+                return a->index < b->index ? -1 : 1;
         if (a->shard != b->shard)
                 return a->shard < b->shard ? -1 : 1;
-        return a->cell < b->cell ? -1 : a->cell > b->cell;
+        return a->at < b->at ? -1 : a->at > b->at;
 }
 
-/* Lists every shard's cells, sorted by index then shard. Returns the array
- * (caller frees) and *n, or NULL with err. */
-static struct shard_cell *gather_cells(const struct matrix *shards, const char *const *names,
-                                       size_t n, size_t *nall, char *err, size_t errlen)
+/* Checks every cell of shard i has an index below its "total". */
+static int check_indices(const struct matrix *shard, const char *name, char *err, size_t errlen)
 {
-        struct shard_cell *all;
-        size_t total = 0;
-
-        for (size_t i = 0; i < n; i++)
-                total += shards[i].ncells;
-        all = calloc(total ? total : 1, sizeof(*all));
-        if (!all) {
-                snprintf(err, errlen, "merge: out of memory");
-                return NULL;
-        }
-        *nall = 0;
-        for (size_t i = 0; i < n; i++)
-                for (size_t c = 0; c < shards[i].ncells; c++) {
-                        const struct matrix_cell *cell = &shards[i].cells[c];
-                        if (cell->index >= shards[i].total) {
-                                snprintf(err, errlen, "%s: cell %zu has index %zu, not below "
-                                         "\"total\" %zu", names[i], c, cell->index,
-                                         shards[i].total);
-                                free(all);
-                                return NULL;
-                        }
-                        all[(*nall)++] = (struct shard_cell){ cell, i };
+        for (size_t c = 0; c < shard->ncells; c++)
+                if (shard->cells[c].index >= shard->total) {
+                        snprintf(err, errlen, "%s: cell %zu has index %zu, not below \"total\" %zu",
+                                 name, c, shard->cells[c].index, shard->total);
+                        return -1;
                 }
-        qsort(all, *nall, sizeof(*all), by_index_then_shard);
-        return all;
+        return 0;
 }
 
-int matrix_merge(const struct matrix *shards, const char *const *names, size_t n,
+/* Puts the cells of m in the order of by (by[k].at: the cell that goes to
+ * place k), in place: each cycle of the permutation is followed once. */
+static void permute(struct matrix *m, struct origin *by)
+{
+        for (size_t k = 0; k < m->ncells; k++) {
+                if (by[k].at == k || by[k].at == SIZE_MAX)
+                        continue;
+                struct matrix_cell held = m->cells[k];
+                size_t to = k;
+                while (by[to].at != k) {
+                        size_t from = by[to].at;
+                        m->cells[to] = m->cells[from];
+                        by[to].at = SIZE_MAX;
+                        to = from;
+                }
+                m->cells[to] = held;
+                by[to].at = SIZE_MAX;
+        }
+}
+
+/* Sorts out's cells by index then shard (from[k]: the origin of out's cell
+ * k; consumed) and keeps the first of each index, checking the others equal
+ * it. Returns 0, or -1 with err. */
+static int sort_and_join(struct matrix *out, struct origin *from, const char *const *names,
+                         char *err, size_t errlen)
+{
+        size_t kept = 0;
+
+        qsort(from, out->ncells, sizeof(*from), by_index_then_shard);
+        size_t *shard_of = malloc((out->ncells ? out->ncells : 1) * sizeof(*shard_of));
+        if (!shard_of) {
+                snprintf(err, errlen, "merge: out of memory");
+                return -1;
+        }
+        for (size_t k = 0; k < out->ncells; k++)
+                shard_of[k] = from[k].shard;
+        permute(out, from);
+        size_t n = 0;
+        for (size_t k = 0; k < out->ncells; k++) {
+                const struct matrix_cell *cell = &out->cells[k];
+                const struct matrix_cell *last = n ? &out->cells[n - 1] : NULL;
+                if (!last || last->index != cell->index) {
+                        out->cells[n++] = *cell;
+                        kept = shard_of[k];
+                        continue;
+                }
+                /* the same cell again: fine when equal */
+                const char *field = matrix_cell_differs(out, last, cell);
+                if (field) {
+                        char desc[512];
+                        matrix_cell_describe(out, last, desc, sizeof(desc));
+                        snprintf(err, errlen, "%s: cell %zu (%s): \"%s\" conflicts with %s",
+                                 names[shard_of[k]], cell->index, desc, field, names[kept]);
+                        free(shard_of);
+                        return -1;
+                }
+        }
+        out->ncells = n;
+        free(shard_of);
+        return 0;
+}
+
+int matrix_merge(struct matrix *shards, const char *const *names, size_t n,
                  struct matrix *out, char *err, size_t errlen)
 {
-        struct shard_cell *all = NULL;
-        size_t nall = 0, kept = 0;      /* kept: where the cell last copied came from */
+        struct origin *from = NULL;
+        size_t ncells = 0;
         bool complete = true;
         int ret = -1;
 
@@ -175,46 +220,45 @@ int matrix_merge(const struct matrix *shards, const char *const *names, size_t n
         }
         if (check_same_suite(shards, names, n, err, errlen) < 0)
                 return -1;
-        if (!(all = gather_cells(shards, names, n, &nall, err, errlen)))
-                return -1;
-        snprintf(out->suite, sizeof(out->suite), "%s", shards[0].suite);
-        snprintf(out->scenario, sizeof(out->scenario), "%s", shards[0].scenario);
-        out->total = shards[0].total;
-        out->naxes = shards[0].naxes;
-        memcpy(out->axes, shards[0].axes, sizeof(out->axes));
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                if (check_indices(&shards[i], names[i], err, errlen) < 0)
+                        return -1;
                 complete = complete && shards[i].complete;
-        if (matrix_reserve(out, nall ? nall : 1) < 0) {
+                ncells += shards[i].ncells;
+        }
+        from = malloc((ncells ? ncells : 1) * sizeof(*from));
+        if (!from) {
                 snprintf(err, errlen, "merge: out of memory");
-                goto cleanup;
+                return -1;
         }
-        for (size_t i = 0; i < nall; i++) {
-                const struct shard_cell *sc = &all[i];
-                const struct matrix_cell *last = out->ncells ? &out->cells[out->ncells - 1] : NULL;
-                if (!last || last->index != sc->cell->index) {
+        /* the first shard becomes the merged matrix; the others are copied in
+         * and given back one by one, so the cells are never held twice */
+        *out = shards[0];
+        memset(&shards[0], 0, sizeof(shards[0]));
+        for (size_t c = 0; c < out->ncells; c++)
+                from[c] = (struct origin){ out->cells[c].index, 0, c };
+        if (matrix_reserve(out, ncells ? ncells : 1) < 0)
+                goto oom;
+        for (size_t i = 1; i < n; i++) {
+                for (size_t c = 0; c < shards[i].ncells; c++) {
                         /* room reserved: the cells do not move */
-                        struct matrix_cell *c = matrix_add_cell(out);
-                        if (matrix_cell_copy(out, c, sc->cell) < 0) {
-                                snprintf(err, errlen, "merge: out of memory");
-                                goto cleanup;
-                        }
-                        kept = sc->shard;
-                        continue;
+                        struct matrix_cell *cell = matrix_add_cell(out);
+                        if (matrix_cell_copy(out, cell, &shards[i].cells[c]) < 0)
+                                goto oom;
+                        from[out->ncells - 1] = (struct origin){ cell->index, i, out->ncells - 1 };
                 }
-                /* the same cell again: fine when equal */
-                const char *field = matrix_cell_differs(out, last, sc->cell);
-                if (field) {
-                        char desc[512];
-                        matrix_cell_describe(out, last, desc, sizeof(desc));
-                        snprintf(err, errlen, "%s: cell %zu (%s): \"%s\" conflicts with %s",
-                                 names[sc->shard], sc->cell->index, desc, field, names[kept]);
-                        goto cleanup;
-                }
+                matrix_free(&shards[i]);
         }
+        if (sort_and_join(out, from, names, err, errlen) < 0)
+                goto cleanup;
+        matrix_trim(out);
         out->complete = complete && out->ncells == out->total;
         ret = 0;
+        goto cleanup;
+oom:
+        snprintf(err, errlen, "merge: out of memory");
 cleanup:
-        free(all);
+        free(from);
         if (ret < 0)
                 matrix_free(out);
         return ret;

@@ -11,9 +11,12 @@
  * in index order; a cell present in several shards must have equal content
  * (every field but elapsed_ms; the first one is kept). The result is complete
  * when every shard was complete and the cells cover all `total` indices.
- * Returns 0 and *out (free with matrix_free), or -1 with "file: message" in
- * err (an input error). */
-int matrix_merge(const struct matrix *shards, const char *const *names, size_t n,
+ * The shards are taken once they pass the suite and index checks: the first
+ * becomes *out and the others are given back as their cells are copied, so
+ * the cells are held once; each is then left empty. Returns 0
+ * and *out (free with matrix_free), or -1 with "file: message" in err (an
+ * input error; the shards still need matrix_free). */
+int matrix_merge(struct matrix *shards, const char *const *names, size_t n,
                  struct matrix *out, char *err, size_t errlen);
 
 /* Compares two cells field by field, elapsed_ms excepted. Returns NULL when
