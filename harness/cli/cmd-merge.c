@@ -134,7 +134,7 @@ static int evaluate_merged(const struct merge_options *o, const struct matrix *m
                            struct gate_result *gate, struct answer_sizes *sizes)
 {
         struct scenario *sc = NULL;
-        struct matrix base = { 0 };
+        struct baseline_index base = { 0 };
         char err[512], path[4096];
         const char *axes[MATRIX_MAX_AXES];
         int ret = EXIT_USAGE;
@@ -149,10 +149,8 @@ static int evaluate_merged(const struct merge_options *o, const struct matrix *m
                 matrix_json_path(o->baseline, path, sizeof(path));
                 for (size_t a = 0; a < m->naxes; a++)
                         axes[a] = m->axes[a];
-                if (matrix_read_file(path, &base, err, sizeof(err)) < 0 ||
-                    matrix_input_check(path, &base, o->allow_incomplete, err, sizeof(err)) < 0 ||
-                    baseline_compatible(&base, path, m->suite, axes, m->naxes, err,
-                                        sizeof(err)) < 0) {
+                if (baseline_index_read(path, o->allow_incomplete, m->suite, axes, m->naxes,
+                                        &base, err, sizeof(err)) < 0) {
                         fprintf(stderr, "%s\n", err);
                         goto cleanup;
                 }
@@ -162,7 +160,7 @@ static int evaluate_merged(const struct merge_options *o, const struct matrix *m
         if (ret)
                 fprintf(stderr, "stubcompat merge: out of memory\n");
 cleanup:
-        matrix_free(&base);
+        baseline_index_free(&base);
         scenario_free(sc);
         return ret;
 }

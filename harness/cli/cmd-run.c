@@ -220,7 +220,7 @@ static int write_pcap(const struct run_result *res, struct result_set *rs, int q
 /* Loads the baseline of a suite and checks it fits. Returns 0, or -1 (an
  * input error, printed). */
 static int load_baseline(const struct run_options *o, const struct scenario *sc,
-                         struct matrix *base, char *name, size_t namelen)
+                         struct baseline_index *base, char *name, size_t namelen)
 {
         char err[512], dir[4096];
         const char *axes[MATRIX_MAX_AXES];
@@ -234,9 +234,8 @@ static int load_baseline(const struct run_options *o, const struct scenario *sc,
         }
         for (size_t i = 0; i < sc->nsweeps && naxes < MATRIX_MAX_AXES; i++)
                 axes[naxes++] = sc->sweeps[i].key;
-        if (matrix_read_file(name, base, err, sizeof(err)) < 0 ||
-            matrix_input_check(name, base, o->allow_incomplete, err, sizeof(err)) < 0 ||
-            baseline_compatible(base, name, sc->suite, axes, naxes, err, sizeof(err)) < 0) {
+        if (baseline_index_read(name, o->allow_incomplete, sc->suite, axes, naxes, base, err,
+                                sizeof(err)) < 0) {
                 fprintf(stderr, "%s\n", err);
                 return -1;
         }
@@ -249,7 +248,8 @@ static int run_suite(const char *path, const struct run_options *o, struct clien
 {
         struct scenario *sc = NULL;
         struct run_result res = { 0 };
-        struct matrix m = { 0 }, base = { 0 };
+        struct matrix m = { 0 };
+        struct baseline_index base = { 0 };
         struct gate_result gate = { 0 };
         struct answer_sizes sizes = { 0 };
         struct result_set rs = { .dirfd = -1 };
@@ -341,7 +341,7 @@ cleanup:
         result_set_close(&rs);
         answer_sizes_free(&sizes);
         gate_result_free(&gate);
-        matrix_free(&base);
+        baseline_index_free(&base);
         matrix_free(&m);
         run_result_free(&res);
         scenario_free(sc);

@@ -114,33 +114,28 @@ int baseline_match(const struct matrix *base, const struct matrix *m, size_t *ma
         return 0;
 }
 
-long baseline_regressions(const struct matrix *base, const struct matrix *m,
+long baseline_regressions(const struct baseline_index *base, const struct matrix *m,
                           struct regression **out)
 {
-        size_t *match = calloc(m->ncells ? m->ncells : 1, sizeof(*match));
         long n = 0;
 
         *out = NULL;
-        if (!match || baseline_match(base, m, match) < 0) {
-                free(match);
-                return -1;
-        }
         for (size_t i = 0; i < m->ncells; i++) {
                 const struct matrix_cell *c = &m->cells[i];
-                if (c->verdict == VERDICT_OK || verdict_is_unchecked(c->verdict) ||
-                    match[i] == BASELINE_NO_MATCH || base->cells[match[i]].verdict != VERDICT_OK)
+                if (c->verdict == VERDICT_OK || verdict_is_unchecked(c->verdict))
+                        continue;
+                const struct baseline_entry *e = baseline_index_find(base, c);
+                if (!e || !e->ok)
                         continue;
                 struct regression *nr = realloc(*out, ((size_t)n + 1) * sizeof(*nr));
                 if (!nr) {
                         free(*out);
                         *out = NULL;
-                        free(match);
                         return -1;
                 }
                 *out = nr;
-                nr[n++] = (struct regression){ i, match[i] };
+                nr[n++] = (struct regression){ i, e->cell };
         }
-        free(match);
         return n;
 }
 

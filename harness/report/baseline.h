@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "harness/report/baseline-index.h"
 #include "harness/report/matrix.h"
 
 /* Checks a baseline matrix describes the same suite and set of axes as the
@@ -24,10 +25,11 @@ struct regression {
         size_t base_cell;       /* index into the baseline's cells */
 };
 
-/* The cells ok in base (matched by client, qname, qtype and params) that are
- * now neither ok, skipped nor harness-error, in m's order. Returns the count
- * and *out (caller frees; NULL when none), or -1 when out of memory. */
-long baseline_regressions(const struct matrix *base, const struct matrix *m,
+/* The cells ok in the baseline (matched by client, qname, qtype and params
+ * through its index, whose axes are m's) that are now neither ok, skipped
+ * nor harness-error, in m's order. Returns the count and *out (caller frees;
+ * NULL when none), or -1 when out of memory. */
+long baseline_regressions(const struct baseline_index *base, const struct matrix *m,
                           struct regression **out);
 
 /* "regression: <cell>: ok in <name>, now nxdomain, udp 34 bytes" */

@@ -177,7 +177,7 @@ static int by_line_then_name(const void *pa, const void *pb)
         return strcmp(a->name, b->name);
 }
 
-static int add_regressions(const struct scenario *sc, const struct matrix *base,
+static int add_regressions(const struct scenario *sc, const struct baseline_index *base,
                            const struct matrix *m, struct gate_result *r)
 {
         struct regression *regs = NULL;
@@ -200,7 +200,7 @@ cleanup:
         return ret;
 }
 
-int gate_evaluate(const struct scenario *sc, const struct matrix *baseline,
+int gate_evaluate(const struct scenario *sc, const struct baseline_index *baseline,
                   const char *baseline_name, const struct matrix *m, struct gate_result *r)
 {
         memset(r, 0, sizeof(*r));

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "harness/report/baseline-index.h"
 #include "harness/report/matrix.h"
 #include "harness/zone/scenario.h"
 
@@ -51,10 +52,10 @@ struct gate_result {
 };
 
 /* Evaluates the gate of m: sc's expectations (sc may be NULL: none) and,
- * when baseline is not NULL, regressions against it (named baseline_name in
- * messages). Returns 0 and fills *r (free with gate_result_free), or -1
- * when out of memory (r is then empty). */
-int gate_evaluate(const struct scenario *sc, const struct matrix *baseline,
+ * when baseline is not NULL, regressions against it (an index with m's
+ * axes, named baseline_name in messages). Returns 0 and fills *r (free with
+ * gate_result_free), or -1 when out of memory (r is then empty). */
+int gate_evaluate(const struct scenario *sc, const struct baseline_index *baseline,
                   const char *baseline_name, const struct matrix *m, struct gate_result *r);
 void gate_result_free(struct gate_result *r);
 

@@ -26,6 +26,12 @@ static unsigned key_line(const char *path, const char *key)
 int matrix_input_check(const char *path, const struct matrix *m, bool allow_incomplete,
                        char *err, size_t errlen)
 {
+        return matrix_input_check_cells(path, m, m->ncells, allow_incomplete, err, errlen);
+}
+
+int matrix_input_check_cells(const char *path, const struct matrix *m, size_t ncells,
+                             bool allow_incomplete, char *err, size_t errlen)
+{
         char why[160];
         if (!scenario_suite_name_ok(m->suite, why, sizeof(why))) {
                 snprintf(err, errlen, "%s:%u: \"suite\": %s", path, key_line(path, "\"suite\""),
@@ -36,7 +42,7 @@ int matrix_input_check(const char *path, const struct matrix *m, bool allow_inco
                 snprintf(err, errlen, "%s:%u: \"complete\": false: this matrix is from an "
                          "interrupted or partial run (%zu of %zu cells); use "
                          "--allow-incomplete to use it anyway", path,
-                         key_line(path, "\"complete\""), m->ncells, m->total);
+                         key_line(path, "\"complete\""), ncells, m->total);
                 return -1;
         }
         return 0;

@@ -14,3 +14,8 @@
  * "path:line: reason" in err. */
 int matrix_input_check(const char *path, const struct matrix *m, bool allow_incomplete,
                        char *err, size_t errlen);
+
+/* The same for a matrix read cell by cell (matrix_read_file_each), which
+ * read ncells cells. */
+int matrix_input_check_cells(const char *path, const struct matrix *m, size_t ncells,
+                             bool allow_incomplete, char *err, size_t errlen);

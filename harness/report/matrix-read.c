@@ -28,6 +28,9 @@ struct reader {
         size_t text_len;
         size_t cell;                /* the cell being read, for layouts without lines */
         bool in_cells;              /* reading the cells of a whole-document tree */
+        size_t cells_read;
+        matrix_cell_fn *each;       /* NULL: the cells are kept in m */
+        void *each_arg;
 };
 
 /* "name:line:col: message", or "name: cell N: message" where no line is known.
@@ -365,7 +368,7 @@ static void read_field(struct reader *r, const struct field *f, const json_t *v,
                                 kind_of(v));
                         break;
                 }
-                if (matrix_reserve(m, json_array_size(v)) < 0) {
+                if (matrix_reserve(m, r->each ? 1 : json_array_size(v)) < 0) {
                         fail_at(r, 1, "out of memory");
                         break;
                 }
@@ -399,7 +402,7 @@ static void read_object(struct reader *r, const json_t *obj, const struct field 
 static void read_cell(struct reader *r, const json_t *obj)
 {
         char where[48];
-        snprintf(where, sizeof(where), " in cell %zu", r->m->ncells);
+        snprintf(where, sizeof(where), " in cell %zu", r->cells_read);
         if (!json_is_object(obj)) {
                 fail_at(r, 1, "expected a cell object, got %s", kind_of(obj));
                 return;
@@ -410,6 +413,11 @@ static void read_cell(struct reader *r, const json_t *obj)
                 return;
         }
         read_object(r, obj, cell_fields, NFIELDS(cell_fields), c, where);
+        if (r->each && !r->failed && r->each(r->each_arg, r->m, c) < 0)
+                fail_at(r, 1, "out of memory");
+        if (r->each)
+                r->m->ncells--;         /* handed over, not kept */
+        r->cells_read++;
 }
 
 /* Parses len bytes as one JSON text; a syntax error is reported at its line
@@ -504,7 +512,7 @@ static int read_streamed(struct reader *r, struct lines *ls, size_t bytes)
         /* room for every cell at once: at most "total", and no more than the
          * bytes could hold (a cell line is never shorter than ~250 bytes) */
         size_t most = bytes / 250 + 1;
-        if (!r->failed)
+        if (!r->failed && !r->each)
                 (void)matrix_reserve(r->m, r->m->total < most ? r->m->total : most);
 
         bool ended = false, comma = true;
@@ -519,7 +527,7 @@ static int read_streamed(struct reader *r, struct lines *ls, size_t bytes)
                         break;
                 }
                 if (n >= 2 && memcmp(text, "]}", 2) == 0) {
-                        if (comma && r->m->ncells > 0)
+                        if (comma && r->cells_read > 0)
                                 fail_at(r, 1, "expected a cell after ','");
                         size_t rest = 2;
                         while (rest < n && strchr(" \t\r", text[rest]))
@@ -593,7 +601,15 @@ int matrix_read_buffer(const char *name, const char *buf, size_t len, struct mat
 
 int matrix_read_file(const char *path, struct matrix *m, char *err, size_t errlen)
 {
-        struct reader r = { .name = path, .m = m, .err = err, .errlen = errlen };
+        return matrix_read_file_each(path, m, NULL, NULL, NULL, err, errlen);
+}
+
+int matrix_read_file_each(const char *path, struct matrix *m, matrix_cell_fn *each, void *arg,
+                          size_t *ncells, char *err, size_t errlen)
+{
+        struct reader r = { .name = path, .m = m, .err = err, .errlen = errlen, .each = each,
+                            .each_arg = arg };
+        int ret;
         struct lines ls = { 0 };
         struct stat st;
         int streamed;
@@ -621,7 +637,10 @@ int matrix_read_file(const char *path, struct matrix *m, char *err, size_t errle
         }
         free(ls.line);
         fclose(ls.f);
-        return finish(&r);
+        ret = finish(&r);
+        if (ncells)
+                *ncells = ret == 0 ? r.cells_read : 0;
+        return ret;
 }
 
 const char *matrix_json_path(const char *arg, char *buf, size_t len)

@@ -24,6 +24,18 @@ int matrix_read_buffer(const char *name, const char *buf, size_t len, struct mat
  * "path: reason". */
 int matrix_read_file(const char *path, struct matrix *m, char *err, size_t errlen);
 
+/* A cell as it is read: c is a cell of m, whose texts stay in m's pool.
+ * Returns 0, or -1 when out of memory (the read then fails). */
+typedef int matrix_cell_fn(void *arg, const struct matrix *m, const struct matrix_cell *c);
+
+/* Reads a matrix.json file handing each cell to each(arg, ...) in file
+ * order instead of keeping it: *m gets every other member (m->ncells stays
+ * 0; the cells' texts stay in its pool), *ncells the cells read. Memory: m's
+ * texts, what each keeps and, in the writer's layout, one line. each NULL
+ * is matrix_read_file (ncells may be NULL). Same returns. */
+int matrix_read_file_each(const char *path, struct matrix *m, matrix_cell_fn *each, void *arg,
+                          size_t *ncells, char *err, size_t errlen);
+
 /* The matrix.json a command-line argument names: arg itself, or
  * arg/matrix.json when arg is a folder. Returns buf. */
 const char *matrix_json_path(const char *arg, char *buf, size_t len);

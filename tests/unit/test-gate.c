@@ -1,11 +1,15 @@
 /* Gating: the `expect` grammar (every error, with its column), the evaluator
  * on a hand-built matrix (holds, fails, matched no cell, not checked), the
  * baseline regressions, and the lines the gate prints (text and GitHub). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/report/baseline.h"
+#include "harness/report/matrix-json.h"
+#include "harness/util/strbuf.h"
 #include "harness/report/expect-eval.h"
 #include "harness/report/gate.h"
 #include "harness/report/breaking.h"
@@ -367,6 +371,15 @@ static void copy_matrix(struct matrix *dst, const struct matrix *src)
         }
 }
 
+/* The index of base for a run with m's axes. */
+static void index_of(struct baseline_index *ix, const struct matrix *base, const struct matrix *m)
+{
+        const char *axes[MATRIX_MAX_AXES];
+        for (size_t a = 0; a < m->naxes; a++)
+                axes[a] = m->axes[a];
+        CU_ASSERT_FATAL(baseline_index_of_matrix(ix, base, axes, m->naxes) == 0);
+}
+
 /* The axes of base in the other order, values moved along. */
 static void swap_axes(struct matrix *m)
 {
@@ -398,7 +411,10 @@ static void test_regressions(void)
         now.cells[22].verdict = VERDICT_PARTIAL;        /* b cdn 4: nxdomain -> partial */
         swap_axes(&base);                               /* cells match by name, not order */
 
-        CU_ASSERT_EQUAL_FATAL(baseline_regressions(&base, &now, &regs), 1);
+        struct baseline_index ix;
+        index_of(&ix, &base, &now);
+        CU_ASSERT_EQUAL_FATAL(baseline_regressions(&ix, &now, &regs), 1);
+        baseline_index_free(&ix);
         CU_ASSERT_EQUAL(regs[0].cell, 1);
         CU_ASSERT_EQUAL(regs[0].base_cell, 1);
         regression_message("base.json", &now, &regs[0], msg, sizeof(msg));
@@ -408,8 +424,10 @@ static void test_regressions(void)
 
         /* a cell missing from the baseline is not compared */
         base.ncells = 0;
-        CU_ASSERT_EQUAL(baseline_regressions(&base, &now, &regs), 0);
+        index_of(&ix, &base, &now);
+        CU_ASSERT_EQUAL(baseline_regressions(&ix, &now, &regs), 0);
         CU_ASSERT_PTR_NULL(regs);
+        baseline_index_free(&ix);
         base.ncells = 24;
         matrix_free(&base);
         matrix_free(&now);
@@ -431,6 +449,84 @@ static void test_baseline_compatible(void)
         matrix_free(&base);
 }
 
+/* The index read from a file cell by cell finds what the index of the whole
+ * matrix finds: the first cell in file order of each key, by axis name. */
+static void test_baseline_index_read(void)
+{
+        struct matrix base, now;
+        struct baseline_index whole, read;
+        struct strbuf json;
+        char path[] = "/tmp/stubcompat-test-baseline-XXXXXX", err[512];
+        const char *axes[MATRIX_MAX_AXES];
+
+        build_matrix(&base);
+        copy_matrix(&now, &base);
+        base.cells[5] = base.cells[4];          /* a key twice: the first in file order, 4, counts */
+        base.cells[5].verdict = base.cells[4].verdict == VERDICT_OK ? VERDICT_NXDOMAIN : VERDICT_OK;
+        swap_axes(&base);
+        for (size_t a = 0; a < now.naxes; a++)
+                axes[a] = now.axes[a];
+        strbuf_init(&json);
+        matrix_json_write(&base, &json);
+        int fd = mkstemp(path);
+        CU_ASSERT_FATAL(fd >= 0);
+        CU_ASSERT_FATAL(write(fd, json.data, json.len) == (ssize_t)json.len);
+        close(fd);
+
+        index_of(&whole, &base, &now);
+        CU_ASSERT_EQUAL_FATAL(baseline_index_read(path, false, "t", axes, now.naxes, &read, err,
+                                                  sizeof(err)), 0);
+        CU_ASSERT_EQUAL(read.cells, base.ncells);
+        CU_ASSERT_EQUAL(read.n, base.ncells);
+        size_t found = 0;
+        for (size_t i = 0; i < now.ncells; i++) {
+                const struct baseline_entry *a = baseline_index_find(&whole, &now.cells[i]);
+                const struct baseline_entry *b = baseline_index_find(&read, &now.cells[i]);
+                if (i == 5) {           /* its key is no longer in the baseline */
+                        CU_ASSERT(!a && !b);
+                        continue;
+                }
+                CU_ASSERT_FATAL(a && b);
+                CU_ASSERT_EQUAL(a->cell, b->cell);
+                CU_ASSERT_EQUAL(a->ok, b->ok);
+                CU_ASSERT_EQUAL(b->ok, base.cells[b->cell].verdict == VERDICT_OK);
+                found += b->cell == i;
+        }
+        CU_ASSERT_EQUAL(found, now.ncells - 1);         /* all but cell 5, now a copy of 4 */
+        baseline_index_free(&read);
+        baseline_index_free(&whole);
+
+        /* checked as input and as this run's baseline */
+        CU_ASSERT_EQUAL(baseline_index_read(path, false, "u", axes, now.naxes, &read, err,
+                                            sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected a matrix of suite \"u\", got \"t\""));
+        CU_ASSERT_PTR_NULL(read.entries);
+        base.complete = false;
+        strbuf_free(&json);
+        strbuf_init(&json);
+        matrix_json_write(&base, &json);
+        fd = open(path, O_WRONLY | O_TRUNC);
+        CU_ASSERT_FATAL(fd >= 0 && write(fd, json.data, json.len) == (ssize_t)json.len);
+        close(fd);
+        CU_ASSERT_EQUAL(baseline_index_read(path, false, "t", axes, now.naxes, &read, err,
+                                            sizeof(err)), -1);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "(24 of 24 cells)"));
+        /* a run axis the baseline lacks: nothing matches */
+        index_of(&whole, &base, &now);
+        CU_ASSERT_PTR_NOT_NULL(baseline_index_find(&whole, &now.cells[0]));
+        baseline_index_free(&whole);
+        snprintf(now.axes[1], sizeof(now.axes[1]), "ttl");
+        index_of(&whole, &base, &now);
+        CU_ASSERT_EQUAL(whole.n, 0);
+        CU_ASSERT_PTR_NULL(baseline_index_find(&whole, &now.cells[0]));
+        baseline_index_free(&whole);
+
+        unlink(path);
+        strbuf_free(&json);
+        matrix_free(&base);
+        matrix_free(&now);
+}
+
 /* ---------------------------------------------------------------- the gate's output */
 
 static char *gate_output(const struct scenario *sc, const struct matrix *base,
@@ -442,7 +538,11 @@ static char *gate_output(const struct scenario *sc, const struct matrix *base,
         size_t len = 0;
         FILE *f = open_memstream(&buf, &len);
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-        CU_ASSERT_EQUAL_FATAL(gate_evaluate(sc, base, base_name, m, &r), 0);
+        struct baseline_index ix = { 0 };
+        if (base)
+                index_of(&ix, base, m);
+        CU_ASSERT_EQUAL_FATAL(gate_evaluate(sc, base ? &ix : NULL, base_name, m, &r), 0);
+        baseline_index_free(&ix);
         gate_print(&r, m->suite, format, quiet, f);
         *ret = r.status;
         gate_result_free(&r);
@@ -633,6 +733,7 @@ static const struct test_case evaluate_tests[] = {
 static const struct test_case baseline_tests[] = {
         { "regressions by client, query and params", test_regressions },
         { "a baseline of another suite or axes", test_baseline_compatible },
+        { "an index read cell by cell", test_baseline_index_read },
         { NULL, NULL },
 };
 
