@@ -131,7 +131,7 @@ static int by_index_then_shard(const void *pa, const void *pb)
         return a->at < b->at ? -1 : a->at > b->at;
 }
 
-/* Checks every cell of shard i has an index below its "total". */
+/* Checks every cell of shard has an index below its "total". */
 static int check_indices(const struct matrix *shard, const char *name, char *err, size_t errlen)
 {
         for (size_t c = 0; c < shard->ncells; c++)
@@ -237,14 +237,18 @@ int matrix_merge(struct matrix *shards, const char *const *names, size_t n,
         memset(&shards[0], 0, sizeof(shards[0]));
         for (size_t c = 0; c < out->ncells; c++)
                 from[c] = (struct origin){ out->cells[c].index, 0, c };
-        if (matrix_reserve(out, ncells ? ncells : 1) < 0)
-                goto oom;
+        if (matrix_reserve(out, ncells ? ncells : 1) < 0) {
+                snprintf(err, errlen, "merge: out of memory");
+                goto cleanup;
+        }
         for (size_t i = 1; i < n; i++) {
                 for (size_t c = 0; c < shards[i].ncells; c++) {
                         /* room reserved: the cells do not move */
                         struct matrix_cell *cell = matrix_add_cell(out);
-                        if (matrix_cell_copy(out, cell, &shards[i].cells[c]) < 0)
-                                goto oom;
+                        if (matrix_cell_copy(out, cell, &shards[i].cells[c]) < 0) {
+                                snprintf(err, errlen, "merge: out of memory");
+                                goto cleanup;
+                        }
                         from[out->ncells - 1] = (struct origin){ cell->index, i, out->ncells - 1 };
                 }
                 matrix_free(&shards[i]);
@@ -254,9 +258,6 @@ int matrix_merge(struct matrix *shards, const char *const *names, size_t n,
         matrix_trim(out);
         out->complete = complete && out->ncells == out->total;
         ret = 0;
-        goto cleanup;
-oom:
-        snprintf(err, errlen, "merge: out of memory");
 cleanup:
         free(from);
         if (ret < 0)
