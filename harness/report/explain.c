@@ -1,4 +1,5 @@
 #include "harness/report/explain.h"
+#include "harness/report/explain-summary.h"
 
 #include <stdio.h>
 #include <string.h>
