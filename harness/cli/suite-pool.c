@@ -37,6 +37,7 @@ struct pool {
         unsigned nworkers;
         int report_fd;
         bool stopping;
+        bool worker_failed;  /* a worker ended badly after its suites (a sanitizer's exit) */
 };
 
 unsigned suite_pool_default_workers(void)
@@ -155,6 +156,13 @@ static unsigned reap(struct pool *p, FILE *out)
                                 w->running + 1, WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited");
                         p->status[w->running] = p->stopping ? 130 : 3;
                         w->running = NONE;
+                } else if (!p->stopping && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+                        /* every suite reported, but the process did not end
+                         * cleanly: LeakSanitizer's exit code, a crash in cleanup */
+                        fprintf(stderr, "stubcompat run: a worker process %s %d after its suites\n",
+                                WIFSIGNALED(st) ? "was killed by signal" : "exited with status",
+                                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+                        p->worker_failed = true;
                 }
         }
         print_ready(p, out);
@@ -254,6 +262,8 @@ int suite_pool_run(size_t n, unsigned workers, suite_pool_run_fn run, void *arg,
                 if (st > ret)
                         ret = st;
         }
+        if (p.worker_failed && ret < 3)
+                ret = 3;
 cleanup:
         if (p.report_fd >= 0)
                 close(p.report_fd);
