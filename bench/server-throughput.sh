@@ -84,9 +84,13 @@ echo "answer sizes (dig +noedns): stubcompat $(size $p_sc), floor $(size $p_floo
 # stubcompat, NSD and the floor alternate, three rounds each (median);
 # ldns-testns runs once per shape (its gap is an order of magnitude). Each
 # figure is one line:  key | figure | measured | target | met/MISSED
+# qps, and dnsperf's average query latency in us appended to $work/latency.PORT
 qps() {   # port mode clients outstanding
-        dnsperf -s 127.0.0.1 -p "$1" -m "$2" -d "$work/queries" -l "$SECS" -c "$3" -q "$4" 2>&1 |
-                sed -n 's/.*Queries per second: *\([0-9]*\.*[0-9]\{0,2\}\).*/\1/p'
+        dnsperf -s 127.0.0.1 -p "$1" -m "$2" -d "$work/queries" -l "$SECS" -c "$3" -q "$4" \
+                > "$work/dnsperf.out" 2>&1 || true
+        sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' "$work/dnsperf.out" | head -1 |
+                awk '{printf "%.1f\n", $1 * 1e6}' >> "$work/latency.$1"
+        sed -n 's/.*Queries per second: *\([0-9]*\.*[0-9]\{0,2\}\).*/\1/p' "$work/dnsperf.out"
 }
 median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
 # One query outstanding measures a round trip: three wake-ups (the server,
@@ -131,6 +135,7 @@ for mode in udp tcp; do
         for clients in 1 8; do
                 for outstanding in 1 200; do
                         sc=""; nsd=""; fl=""; awake=""
+                        rm -f "$work"/latency.*
                         if [ "$outstanding" = 1 ]; then
                                 awake_start
                                 awake=", vCPUs kept awake"
@@ -154,6 +159,15 @@ for mode in udp tcp; do
                                 # shellcheck disable=SC2086
                                 figure "$key.floor" "$shape vs the same loop with a fixed reply (runs:$fl)" \
                                         "$m_sc" "floor" "$(median $fl)" 0
+                        fi
+                        if [ "$outstanding" = 1 ]; then
+                                # a round trip is mostly dnsperf handing the reply from its
+                                # receiver thread to its sender; the latency it reports
+                                # (query sent to reply read) is the server's part
+                                # shellcheck disable=SC2046
+                                l_sc=$(median $(cat "$work/latency.$p_sc")); l_nsd=$(median $(cat "$work/latency.$p_nsd"))
+                                python3 -c "import sys; s, n = float(sys.argv[1] or 0), float(sys.argv[2] or 0); print(f'$key.latency | $shape, dnsperf latency per query (runs us: {sys.argv[3]} / {sys.argv[4]}) | stubcompat {s:.1f} us, NSD {n:.1f} us: NSD takes {n / s if s else 0:.2f}x ours | target (listed) | listed')" \
+                                        "$l_sc" "$l_nsd" "$(echo $(cat "$work/latency.$p_sc"))" "$(echo $(cat "$work/latency.$p_nsd"))"
                         fi
                 done
         done
