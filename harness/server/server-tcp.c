@@ -288,6 +288,10 @@ static void tcp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sock
         int one = 1;
         (void)l; (void)salen;
 
+        if (!s->pt) {   /* parked: a connection of an ended cell is refused */
+                close(fd);
+                return;
+        }
         s->stats.tcp_connections++;
         if (s->nconns >= s->cfg.tcp_max_conns)
                 conn_evict_oldest(s);

@@ -306,7 +306,13 @@ static void udp_readable(evutil_socket_t fd, short what, void *arg)
         struct udp_batch *b = udp_batch();
         (void)what;
 
-        if (!b || !s->pt)
+        if (!s->pt) {   /* parked: late datagrams of an ended cell are dropped */
+                uint8_t drop[512];
+                while (recv(fd, drop, sizeof(drop), MSG_DONTWAIT) >= 0)
+                        ;
+                return;
+        }
+        if (!b)
                 return;
         for (int round = 0; round < 4; round++) {
                 for (int i = 0; i < UDP_BATCH; i++) {
@@ -484,8 +490,8 @@ void server_park(struct server *s)
 {
         server_tcp_close_connections(s);
         server_delay_clear(s);
-        event_del(s->udp_ev);
-        server_tcp_pause(s);
+        /* its sockets stay registered with the loop (no epoll_ctl per cell):
+         * parked (pt NULL), what arrives is read and dropped */
         s->observer = NULL;
         s->observer_arg = NULL;
         reply_memo_clear(s->memo);

@@ -78,9 +78,10 @@ struct server *server_new(struct event_base *base, const struct server_config *c
 /* Closes the sockets and every connection; pending delayed replies are dropped. */
 void server_free(struct server *s);
 /* Takes a server out of service between two points (the runner's pool):
- * closes every TCP connection, drops delayed replies, stops reading UDP and
- * accepting TCP, clears the observer and releases the point. Datagrams and
- * connections that arrive while parked are discarded by server_reset. */
+ * closes every TCP connection, drops delayed replies, clears the observer and
+ * releases the point. Its sockets stay registered with the loop: datagrams
+ * that arrive while parked are read and dropped, connections accepted and
+ * closed at once, so a parked server answers nobody. */
 void server_park(struct server *s);
 /* Reuses the sockets for another point (a parked server or a live one):
  * drops every queued datagram, TCP connection and delayed reply, clears the
