@@ -24,6 +24,7 @@
 
 #define START_TIMEOUT_MS 10000
 #define FLUSH_TIMEOUT_MS 2000
+#define VERSION_TIMEOUT_MS 10000  /* a --version that hangs longer is broken, not slow */
 
 static const struct resolver_info info_table[VIA_MAX] = {
         [VIA_DNSMASQ] = { VIA_DNSMASQ, "/usr/sbin/dnsmasq", "dnsmasq-base",
@@ -106,6 +107,7 @@ static int run_capture(char *const argv[], char *out, size_t outlen, long timeou
         close(fds[1]);
         fcntl(fds[0], F_SETFL, O_NONBLOCK);
         long end = now_ms() + timeout_ms;
+        bool timed_out = false;
         for (;;) {
                 char buf[512];
                 ssize_t n = read(fds[0], buf, sizeof(buf));
@@ -123,6 +125,7 @@ static int run_capture(char *const argv[], char *out, size_t outlen, long timeou
                         break;
                 if (now_ms() > end) {
                         kill(pid, SIGKILL);
+                        timed_out = true;
                         break;
                 }
                 sleep_ms(5);
@@ -132,7 +135,8 @@ static int run_capture(char *const argv[], char *out, size_t outlen, long timeou
                 ;
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
-        snprintf(why, whylen, "%s: killed by signal %d", argv[0], WTERMSIG(status));
+        snprintf(why, whylen, "%s: killed by signal %d%s", argv[0], WTERMSIG(status),
+                 timed_out ? " (no exit within the time allowed)" : "");
         return -1;
 }
 
@@ -167,7 +171,7 @@ int resolver_version(enum resolver_path path, char *buf, size_t len, char *why, 
         }
         const char *flag = path == VIA_UNBOUND ? "-V" : path == VIA_BIND9 ? "-v" : "--version";
         char *const argv[] = { (char *)ri->program, (char *)flag, NULL };
-        if (run_capture(argv, out, sizeof(out), FLUSH_TIMEOUT_MS, why, whylen) < 0)
+        if (run_capture(argv, out, sizeof(out), VERSION_TIMEOUT_MS, why, whylen) < 0)
                 return -1;
         if (first_version(out, buf, len) < 0) {
                 snprintf(why, whylen, "%s %s: no version in its output", ri->program, flag);
