@@ -14,6 +14,7 @@
 #include "harness/util/strutil.h"
 #include "harness/zone/calibration-grid.h"
 #include "harness/zone/scenario.h"
+#include "harness/util/grow.h"
 
 struct pair {
         struct client *emulated, *real;
@@ -59,14 +60,8 @@ struct disagreements {
 
 static int disagreements_push(struct disagreements *d, struct disagreement x)
 {
-        if (d->n == d->cap) {
-                size_t cap = d->cap ? 2 * d->cap : 64;
-                struct disagreement *items = realloc(d->items, cap * sizeof(*items));
-                if (!items)
-                        return -1;
-                d->items = items;
-                d->cap = cap;
-        }
+        if (array_grow(&d->items, &d->cap, d->n, sizeof(*d->items), 64) < 0)
+                return -1;
         d->items[d->n++] = x;
         return 0;
 }

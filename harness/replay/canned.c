@@ -9,6 +9,7 @@
 #include "harness/util/strutil.h"
 #include "harness/wire/reader.h"
 #include "harness/wire/writer.h"
+#include "harness/util/grow.h"
 
 #define CANNED_BUF_MAX 65535
 
@@ -84,14 +85,8 @@ int canned_add_rule(struct canned_table *t, const struct canned_rule *r, const u
                     size_t len)
 {
         struct canned_rule *slot;
-        if (t->nrules == t->caprules) {
-                size_t cap = t->caprules ? t->caprules * 2 : 16;
-                struct canned_rule *n = realloc(t->rules, cap * sizeof(*n));
-                if (!n)
-                        return -1;
-                t->rules = n;
-                t->caprules = cap;
-        }
+        if (array_grow(&t->rules, &t->caprules, t->nrules, sizeof(*t->rules), 16) < 0)
+                return -1;
         slot = &t->rules[t->nrules];
         *slot = *r;
         slot->msg = NULL;

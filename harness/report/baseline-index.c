@@ -7,6 +7,7 @@
 #include "harness/report/matrix-input.h"
 #include "harness/report/matrix-read.h"
 #include "harness/util/strpool.h"
+#include "harness/util/grow.h"
 
 void baseline_index_begin(struct baseline_index *ix, const char *const *axes, size_t naxes)
 {
@@ -61,14 +62,8 @@ int baseline_index_add(struct baseline_index *ix, const struct matrix *base,
                 return 0;       /* no cell matches: nothing to keep */
         if (!ix->pool && !(ix->pool = strpool_new()))
                 return -1;
-        if (ix->n == ix->cap) {
-                size_t cap = ix->cap ? ix->cap * 2 : 1024;
-                struct baseline_entry *e = realloc(ix->entries, cap * sizeof(*e));
-                if (!e)
-                        return -1;
-                ix->entries = e;
-                ix->cap = cap;
-        }
+        if (array_grow(&ix->entries, &ix->cap, ix->n, sizeof(*ix->entries), 1024) < 0)
+                return -1;
         struct baseline_entry *e = &ix->entries[ix->n];
         e->client = strpool_intern(ix->pool, c->client);
         e->qname = strpool_intern(ix->pool, c->qname);

@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 
 #include "harness/util/safefile.h"
+#include "harness/util/grow.h"
 
 #define CLIENT_ADDR 0xc0000201u   /* 192.0.2.1 */
 #define SERVER_ADDR 0xc0000235u   /* 192.0.2.53 */
@@ -18,14 +19,8 @@
 int capture_add(struct capture *c, enum transport t, bool from_server, const uint8_t *data,
                 size_t len)
 {
-        if (c->n == c->cap) {
-                size_t cap = c->cap ? c->cap * 2 : 4;
-                struct capture_packet *n = realloc(c->packets, cap * sizeof(*n));
-                if (!n)
-                        return -1;
-                c->packets = n;
-                c->cap = cap;
-        }
+        if (array_grow(&c->packets, &c->cap, c->n, sizeof(*c->packets), 4) < 0)
+                return -1;
         uint8_t *copy = malloc(len ? len : 1);
         if (!copy)
                 return -1;

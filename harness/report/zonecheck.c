@@ -13,6 +13,7 @@
 #include "harness/zone/answer.h"
 #include "harness/zone/params.h"
 #include "harness/zone/wildcard.h"
+#include "harness/util/grow.h"
 
 #define DNS_TYPE_RRSIG 46
 #define DNS_TYPE_NSEC  47
@@ -141,14 +142,8 @@ struct run {
 
 static int sel_add(struct run *run, size_t rr)
 {
-        if (run->nsel == run->sel_cap) {
-                size_t cap = run->sel_cap ? run->sel_cap * 2 : 64;
-                size_t *n = realloc(run->sel, cap * sizeof(*n));
-                if (!n)
-                        return -1;
-                run->sel = n;
-                run->sel_cap = cap;
-        }
+        if (array_grow(&run->sel, &run->sel_cap, run->nsel, sizeof(*run->sel), 64) < 0)
+                return -1;
         run->sel[run->nsel++] = rr;
         return 0;
 }
@@ -248,14 +243,8 @@ static int record_answer(struct run *run, size_t qname_rr, uint16_t qtype, size_
         struct zonecheck_report *r = run->r;
         struct zonecheck_answer *ans;
 
-        if (r->nanswers == run->answers_cap) {
-                size_t cap = run->answers_cap ? run->answers_cap * 2 : 256;
-                struct zonecheck_answer *n = realloc(r->answers, cap * sizeof(*n));
-                if (!n)
-                        return -1;
-                r->answers = n;
-                run->answers_cap = cap;
-        }
+        if (array_grow(&r->answers, &run->answers_cap, r->nanswers, sizeof(*r->answers), 256) < 0)
+                return -1;
         ans = &r->answers[r->nanswers];
         *ans = (struct zonecheck_answer){
                 .qname_rr = qname_rr, .final_rr = records ? final_rr : SIZE_MAX, .qtype = qtype,

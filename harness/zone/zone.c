@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness/wire/reader.h"
+#include "harness/util/grow.h"
 
 struct zone *zone_new(const uint8_t *origin, size_t origin_len)
 {
@@ -34,14 +35,8 @@ int zone_add_parts(struct zone *z, const uint8_t *owner, size_t owner_len, uint1
 
         if (owner_len > DNS_NAME_MAX || rdlen > 65535)
                 return -1;
-        if (z->n == z->cap) {
-                size_t cap = z->cap ? z->cap * 2 : 64;
-                struct zone_rr *n = realloc(z->rrs, cap * sizeof(*n));
-                if (!n)
-                        return -1;
-                z->rrs = n;
-                z->cap = cap;
-        }
+        if (array_grow(&z->rrs, &z->cap, z->n, sizeof(*z->rrs), 64) < 0)
+                return -1;
         rr = &z->rrs[z->n];
         memset(rr, 0, sizeof(*rr));
         rr->rdata = malloc(rdlen ? rdlen : 1);
